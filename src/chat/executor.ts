@@ -1,0 +1,254 @@
+/**
+ * The one command executor: a Command and the caller's identity in, Cards and an exit code out.
+ * Slack, Teams, the CLI, the console and the HTTP API all go through here.
+ */
+import type { Card } from '../core/card.ts';
+import type { Command } from '../core/command.ts';
+import { helpText } from '../core/help.ts';
+import { checkPermission, mayRead } from '../core/permissions.ts';
+import { isPinnedModel } from '../core/pinning.ts';
+import { candidateWeight } from '../core/release.ts';
+import { helpCard, refusalCard, resultCard, usageCard } from '../core/views/common.ts';
+import { auditCard, receiptsCard } from '../core/views/lists.ts';
+import { releaseCard } from '../core/views/release.ts';
+import { spendCard } from '../core/views/spend.ts';
+import type { WorkflowStatus } from '../core/views/status.ts';
+import { statusCard } from '../core/views/status.ts';
+import { usage } from '../core/help.ts';
+import { listAudit, verifyAudit } from '../store/audit.ts';
+import { getConfig } from '../store/configs.ts';
+import { listReceipts } from '../store/receipts-read.ts';
+import type { ReleaseRecord } from '../store/releases.ts';
+import { openReleaseOf } from '../store/releases.ts';
+import { getLiveWorkflow } from '../store/workflows.ts';
+import type { Actor, AppContext, ServiceError } from '../services/context.ts';
+import { performVerb, requestRelease, resolveRelease, workflowOf } from '../services/releases.ts';
+import { releaseView } from '../services/release-view.ts';
+import { spendReport } from '../services/spend.ts';
+import { castVote } from '../services/review.ts';
+
+/** Exit codes of the contract. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, costApproval: 4 } as const;
+
+export interface ExecResult {
+  cards: Card[];
+  exitCode: number;
+  error?: ServiceError;
+  release?: ReleaseRecord;
+}
+
+function refused(e: ServiceError, verb: Command['verb']): ExecResult {
+  if (e.kind === 'not_found' || e.kind === 'invalid') {
+    return { cards: [usageCard(e.message, usage(verb))], exitCode: EXIT.usage, error: e };
+  }
+  return { cards: [refusalCard(e.message, e.rule)], exitCode: EXIT.refused, error: e };
+}
+
+export function releaseCardOf(ctx: AppContext, r: ReleaseRecord): Card {
+  return releaseCard(releaseView(ctx, r));
+}
+
+export async function execute(ctx: AppContext, actor: Actor, cmd: Command): Promise<ExecResult> {
+  switch (cmd.verb) {
+    case 'help':
+      return { cards: [helpCard(helpText(cmd.topic))], exitCode: EXIT.ok };
+    case 'status':
+      return status(ctx, cmd.workflow);
+    case 'request': {
+      const out = requestRelease(ctx, actor, { ...cmd, source: actor.surface });
+      if (!out.ok) return refused(out.error, cmd.verb);
+      return { cards: [resultCard(`${out.value.key} requested`, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), releaseCardOf(ctx, out.value)], exitCode: EXIT.ok, release: out.value };
+    }
+    case 'evals':
+    case 'approve':
+    case 'reject':
+    case 'promote':
+    case 'rollback':
+    case 'pause':
+    case 'resume':
+    case 'cancel':
+    case 'override':
+    case 'ack': {
+      const reason = 'reason' in cmd ? cmd.reason : undefined;
+      const out = performVerb(ctx, actor, cmd.verb, cmd.target, { reason });
+      if (!out.ok) return refused(out.error, cmd.verb);
+      return {
+        cards: [resultCard(out.sentence.split(':')[0]!, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), releaseCardOf(ctx, out.value)],
+        exitCode: EXIT.ok,
+        release: out.value,
+      };
+    }
+    case 'vote': {
+      const out = castVote(ctx, actor, cmd.target, cmd.pair, cmd.choice);
+      if (!out.ok) return refused(out.error, cmd.verb);
+      return { cards: [resultCard('Vote recorded', out.sentence, { releaseId: out.value.key, workflow: out.value.workflow })], exitCode: EXIT.ok, release: out.value };
+    }
+    case 'spend':
+      return spend(ctx, actor, cmd);
+    case 'receipts': {
+      const wf = workflowOf(ctx, cmd.workflow);
+      if (!wf.ok) return refused(wf.error, cmd.verb);
+      const refusal = checkPermission(ctx.config, actor.person, 'receipts', { workflow: wf.value });
+      if (refusal) return refused({ kind: 'forbidden', ...refusal }, cmd.verb);
+      const rows = listReceipts(ctx.db, { workflow: cmd.workflow, limit: cmd.limit ?? 20 });
+      const lines = rows.map((r) => ({
+        id: r.id,
+        ts: r.ts,
+        variant: r.variant,
+        model: r.model_served ?? r.model_requested,
+        status: r.status,
+        tokens: r.input_tokens + r.output_tokens,
+        costUsd: r.cost_usd,
+        latencyMs: r.latency_ms,
+        flags: [
+          r.needs_approval && r.approved !== 1 ? 'needs approval' : '',
+          r.escalated ? 'escalated' : '',
+          r.reported ? 'reported' : '',
+          r.overridden ? 'overridden' : '',
+          r.csat !== null ? `csat ${r.csat}` : '',
+        ]
+          .filter(Boolean)
+          .join(', '),
+      }));
+      return { cards: [receiptsCard(cmd.workflow, lines, ctx.now())], exitCode: EXIT.ok };
+    }
+    case 'audit':
+      return audit(ctx, actor, cmd.target, cmd.limit ?? 20);
+  }
+}
+
+function status(ctx: AppContext, workflow?: string): ExecResult {
+  const names = workflow ? [workflow] : Object.keys(ctx.config.workflows).sort();
+  if (workflow) {
+    const wf = workflowOf(ctx, workflow);
+    if (!wf.ok) return refused(wf.error, 'status');
+  }
+  const list: WorkflowStatus[] = [];
+  for (const name of names) {
+    const wf = ctx.config.workflows[name]!;
+    const live = getLiveWorkflow(ctx.db, name);
+    const stable = live ? getConfig(ctx.db, live.stableHash) : undefined;
+    const open = openReleaseOf(ctx.db, name);
+    const cand = open ? getConfig(ctx.db, open.candidateHash) : undefined;
+    const stages = wf.rollout.stages;
+    const model = stable?.config.model ?? wf.config.model;
+    const approversLeft = wf.approvers.length;
+    const caps = wf.caps;
+    const capsSet = [caps.perRunUsd !== undefined && 'per run', caps.dailyUsd !== undefined && 'daily', caps.monthlyUsd !== undefined && 'monthly', caps.callsPerDay !== undefined && 'calls/day'].filter(Boolean);
+    list.push({
+      name,
+      team: wf.team,
+      authority: wf.authority,
+      stableHash: live?.stableHash ?? '(not seeded)',
+      model,
+      promptFile: stable?.promptFile ?? wf.promptFile,
+      stages,
+      candidate: open
+        ? {
+            key: open.key,
+            state: open.state,
+            stageIndex: open.stageIndex,
+            weight: candidateWeight({ state: open.state, stageIndex: open.stageIndex, stages }),
+            hash: open.candidateHash,
+            model: cand?.config.model ?? '?',
+          }
+        : null,
+      checklist: [
+        { item: 'pinned model', ok: isPinnedModel(model) || !!stable?.config.allowFloating, detail: model },
+        { item: 'eval suite of 20–50 cases', ok: wf.evals.cases.length >= 20 && wf.evals.cases.length <= 50, detail: `${wf.evals.cases.length} cases × ${wf.evals.repeats} repeats` },
+        { item: 'gate rules', ok: true, detail: `pass ≥ ${wf.gate.minPassRate}, cost +${Math.round(wf.gate.maxCostPerRunIncrease * 100)}%, p95 ≤ ${wf.gate.maxLatencyP95Ms} ms` },
+        { item: 'staged rollout', ok: stages.length > 1, detail: stages.map((s) => `${s}%`).join(' → ') },
+        { item: 'rollback owners', ok: approversLeft >= wf.minApprovals + 1, detail: `${wf.approvers.join(', ')} + team ${wf.team}` },
+        { item: 'receipts', ok: true, detail: `retention ${wf.retention}` },
+        { item: 'caps', ok: capsSet.length > 0, detail: capsSet.length ? capsSet.join(', ') : 'none set' },
+      ],
+    });
+  }
+  const cards = [statusCard(list, !!workflow)];
+  if (workflow) {
+    const open = openReleaseOf(ctx.db, workflow);
+    if (open) cards.push(releaseCardOf(ctx, open));
+  }
+  return { cards, exitCode: EXIT.ok };
+}
+
+function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb: 'spend' }>): ExecResult {
+  const person = actor.person;
+  if (!person) return refused({ kind: 'forbidden', message: 'spend is for people of the configuration', rule: 'unknown_user' }, 'spend');
+  if (cmd.team && !ctx.config.teams[cmd.team])
+    return refused({ kind: 'not_found', message: `unknown team "${cmd.team}" (known: ${Object.keys(ctx.config.teams).join(', ')})` }, 'spend');
+  const wf = cmd.workflow ? workflowOf(ctx, cmd.workflow) : undefined;
+  if (wf && !wf.ok) return refused(wf.error, 'spend');
+  let team = cmd.team;
+  if (!team && !cmd.workflow) {
+    // No scope: every team the person may read.
+    const readable = Object.keys(ctx.config.teams).filter((t) => mayRead(ctx.config, person, undefined, t));
+    if (readable.length === 0) return refused({ kind: 'forbidden', message: 'spend is for team members, leaders, approvers, finance and admins', rule: 'reader' }, 'spend');
+    if (readable.length < Object.keys(ctx.config.teams).length && readable.length === 1) team = readable[0];
+  }
+  if ((team || wf) && !mayRead(ctx.config, person, wf?.ok ? wf.value : undefined, team))
+    return refused({ kind: 'forbidden', message: `spend of ${team ?? cmd.workflow} is for its team members, leaders, approvers, finance and admins`, rule: 'reader' }, 'spend');
+  const days = cmd.days ?? 7;
+  const report = spendReport(ctx, { team, workflow: cmd.workflow, days });
+  const visible = report.workflows.filter((w) => mayRead(ctx.config, person, ctx.config.workflows[w.workflow]));
+  const lines = visible.map((w) => ({
+    workflow: w.workflow,
+    team: w.team,
+    calls: w.calls,
+    costUsd: w.costUsd,
+    evalCostUsd: w.evalCostUsd,
+    costPerRun: w.calls ? w.costUsd / w.calls : null,
+    tokensPerRun: w.calls ? (w.inputTokens + w.outputTokens) / w.calls : null,
+    daily: w.daily,
+    monthToDateUsd: w.monthToDateUsd,
+    monthlyCapUsd: ctx.config.workflows[w.workflow]?.caps.monthlyUsd,
+  }));
+  const scope = cmd.workflow ?? (team ? `team ${team}` : 'all teams');
+  return {
+    cards: [spendCard(scope, days, lines, { totalUsd: visible.reduce((s, w) => s + w.costUsd, 0), evalUsd: visible.reduce((s, w) => s + w.evalCostUsd, 0) })],
+    exitCode: EXIT.ok,
+  };
+}
+
+function audit(ctx: AppContext, actor: Actor, target: string, limit: number): ExecResult {
+  let workflow: string;
+  let releaseId: number | undefined;
+  if (/^REL-\d+$/i.test(target)) {
+    const r = resolveRelease(ctx, target, 'audit');
+    if (!r.ok) return refused(r.error, 'audit');
+    workflow = r.value.workflow;
+    releaseId = r.value.id;
+  } else {
+    const wf = workflowOf(ctx, target);
+    if (!wf.ok) return refused(wf.error, 'audit');
+    workflow = target;
+  }
+  const refusal = checkPermission(ctx.config, actor.person, 'audit', { workflow: ctx.config.workflows[workflow] });
+  if (refusal) return refused({ kind: 'forbidden', ...refusal }, 'audit');
+  const events = listAudit(ctx.db, releaseId !== undefined ? { releaseId, limit } : { workflow, limit });
+  const v = verifyAudit(ctx.db);
+  const lines = events.map((e) => ({
+    seq: e.seq,
+    ts: e.ts,
+    actor: e.actor,
+    action: e.action,
+    releaseId: e.release_id,
+    summary: summarize(e.data),
+    hash: e.hash,
+  }));
+  return {
+    cards: [auditCard(target, lines, { ok: v.ok, text: v.ok ? `chain verified: ${v.count} events, head ${v.head.slice(0, 16)}…` : `CHAIN BROKEN: ${v.message}` }, ctx.now())],
+    exitCode: EXIT.ok,
+  };
+}
+
+function summarize(data: Record<string, unknown>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(data)) {
+    if (v === null || v === undefined) continue;
+    const s = typeof v === 'string' ? v : JSON.stringify(v);
+    parts.push(`${k}=${s.length > 40 ? `${s.slice(0, 39)}…` : s}`);
+    if (parts.length >= 4) break;
+  }
+  return parts.join(' ');
+}

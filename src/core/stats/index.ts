@@ -1,0 +1,10 @@
+export { mean } from './mean.ts';
+export { percentile, percentileOfSorted, median } from './percentile.ts';
+export { wilson } from './wilson.ts';
+export { mcnemarMidP } from './mcnemar.ts';
+export { fisherExact, type FisherResult } from './fisher.ts';
+export { twoProportionZ, type TwoProportionResult } from './twoProportion.ts';
+export { mannWhitneyU, mannWhitneyCounts, type MannWhitneyResult } from './mannWhitney.ts';
+export { normalCdf, normalUpperTail, normalQuantile } from './normal.ts';
+export { valueCountsOf, sizeOf, meanOfCounts, percentileOfCounts, type ValueCounts } from './valueCounts.ts';
+export { logFactorial, logChoose } from './logFactorial.ts';

@@ -1,0 +1,119 @@
+/**
+ * One upstream call's lifetime: its deadline (or, once a stream began, its idle timeout), the
+ * caller's cancellation, and the failure values it ends with.
+ */
+import type { StreamOutcome } from './upstream.ts';
+import { networkCode } from './upstream-retry.ts';
+
+export type UpstreamErrorType = 'upstream_error' | 'upstream_timeout' | 'upstream_rate_limited';
+
+export interface UpstreamFailure {
+  ok: false;
+  errorType: UpstreamErrorType;
+  /** The status the gateway should answer: 502 / 504 / 429. */
+  status: number;
+  message: string;
+  /** For `upstream_rate_limited`: the upstream's Retry-After in whole seconds (default 1). */
+  retryAfterSec?: number;
+  upstreamStatus?: number;
+  attempts: number;
+}
+
+/** One call's abort signal: fired by its deadline/idle timer or by the caller's own signal. */
+export class CallControl {
+  private readonly controller = new AbortController();
+  readonly deadline: number;
+  timedOut = false;
+  callerAborted = false;
+  private timer: NodeJS.Timeout;
+  private idleMs = 0;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly callerSignal: AbortSignal | undefined,
+    now: () => number,
+  ) {
+    this.deadline = now() + timeoutMs;
+    this.timer = setTimeout(this.onTimeout, timeoutMs);
+    if (callerSignal) {
+      if (callerSignal.aborted) this.onCallerAbort();
+      else callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  /** From now on, time out after `ms` without a chunk instead of at the deadline. */
+  switchToIdleTimeout(ms: number): void {
+    clearTimeout(this.timer);
+    this.idleMs = ms;
+    this.timer = setTimeout(this.onTimeout, ms);
+  }
+
+  /** A chunk arrived: restart the idle timer. */
+  touch(): void {
+    if (this.idleMs > 0) this.timer.refresh();
+  }
+
+  failureIfAborted(attempt: number): UpstreamFailure | null {
+    if (this.timedOut) {
+      const what = this.idleMs > 0 ? `sent nothing for ${this.idleMs} ms mid-stream` : `did not answer within ${this.timeoutMs} ms`;
+      return failure('upstream_timeout', 504, `upstream ${what}`, attempt);
+    }
+    if (this.callerAborted) return failure('upstream_error', 502, 'the call was cancelled by its caller', attempt);
+    return null;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+  }
+
+  private readonly onTimeout = (): void => {
+    if (this.aborted) return;
+    this.timedOut = true;
+    this.controller.abort(new Error('upstream timeout'));
+  };
+
+  private readonly onCallerAbort = (): void => {
+    if (this.aborted) return;
+    this.callerAborted = true;
+    this.controller.abort(new Error('cancelled by caller'));
+  };
+}
+
+export function failure(
+  errorType: UpstreamErrorType,
+  status: number,
+  message: string,
+  attempts: number,
+  upstreamStatus?: number,
+  retryAfterSec?: number,
+): UpstreamFailure {
+  const f: UpstreamFailure = { ok: false, errorType, status, message, attempts };
+  if (upstreamStatus !== undefined) f.upstreamStatus = upstreamStatus;
+  if (retryAfterSec !== undefined) f.retryAfterSec = retryAfterSec;
+  return f;
+}
+
+export function notStarted(f: UpstreamFailure): StreamOutcome {
+  return { ...f, started: false };
+}
+
+export function networkFailure(origin: string, err: unknown, attempts: number): UpstreamFailure {
+  const code = networkCode(err) ?? (err as Error)?.message ?? 'unknown error';
+  const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+  return failure('upstream_error', 502, `could not reach upstream ${origin}: ${code}${tries}`, attempts);
+}
+
+export function lostMidResponse(origin: string, err: unknown, attempts: number): UpstreamFailure {
+  const code = networkCode(err) ?? (err as Error)?.message ?? 'unknown error';
+  return failure('upstream_error', 502, `connection to upstream ${origin} broke mid-response: ${code}`, attempts);
+}
+

@@ -1,0 +1,388 @@
+/**
+ * The one client to OpenAI-compatible upstreams, used by the gateway and the eval runner.
+ * One keep-alive undici Pool per origin; the request body is serialised once and reused across
+ * retries; responses are parsed once. Failures come back as values mapped to the status the
+ * gateway answers (502 upstream_error, 504 upstream_timeout, 429 upstream_rate_limited).
+ *
+ * Timeouts: `timeoutMs` bounds the whole non-streamed call, retries and backoff included. For a
+ * stream it bounds the wait for the response to begin (retries included) and then every silence
+ * between two chunks, so a long answer that keeps flowing is not cut off.
+ */
+import { setTimeout as sleepFor } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import type { Usage } from '../core/cost.ts';
+import {
+  MAX_HONOURED_RETRY_AFTER_SEC,
+  backoffMs,
+  isRetryableNetworkError,
+  isRetryableStatus,
+  parseRetryAfter,
+  upstreamMessage,
+} from './upstream-retry.ts';
+import {
+  CallControl,
+  failure,
+  lostMidResponse,
+  networkFailure,
+  notStarted,
+  type UpstreamFailure,
+} from './upstream-call.ts';
+import { ChatStreamReader, type StreamedToolCall } from './upstream-sse.ts';
+
+export type { UpstreamErrorType, UpstreamFailure } from './upstream-call.ts';
+
+export interface UpstreamTarget {
+  /** e.g. http://127.0.0.1:4010/v1 — `/chat/completions` is appended. */
+  baseUrl: string;
+  /** Sent as `Authorization: Bearer …` only when set. Never logged. */
+  apiKey?: string;
+}
+
+export interface UpstreamRequest {
+  target: UpstreamTarget;
+  /** The chat.completions body, already rewritten by the caller. */
+  body: Record<string, unknown>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Default 2 (so at most 3 attempts). */
+  maxRetries?: number;
+}
+
+export type UpstreamResult =
+  | { ok: true; status: number; json: any; headers: Record<string, string>; attempts: number }
+  | UpstreamFailure;
+
+export interface StreamHandlers {
+  /** Called with each received chunk, verbatim, as soon as it arrives. */
+  onChunk(raw: Buffer): void;
+}
+
+export type StreamOutcome =
+  | {
+      ok: true;
+      status: number;
+      /** From the final usage chunk (we always ask for it); null if the upstream sent none. */
+      usage: Usage | null;
+      model: string | null;
+      systemFingerprint: string | null;
+      finishReason: string | null;
+      /** The assembled text of choice 0. */
+      content: string;
+      /** The assembled tool calls of choice 0, in OpenAI message shape. */
+      toolCalls: StreamedToolCall[];
+      attempts: number;
+    }
+  | (UpstreamFailure & { /** Whether any byte was forwarded to onChunk. */ started: boolean });
+
+export interface UpstreamsOptions {
+  /** Max sockets per origin; default unlimited (HTTP/1.1: one in-flight call per socket). */
+  connections?: number;
+  /** Idle keep-alive socket lifetime when the server gives no hint; default 10 s. */
+  keepAliveTimeoutMs?: number;
+  /** Injectable for tests. Must resolve after `ms` (or reject when `signal` aborts). */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Injectable jitter source in [0, 1). */
+  random?: () => number;
+  /** Wall clock in ms (deadlines, HTTP-date Retry-After). */
+  now?: () => number;
+}
+
+interface Route {
+  pool: Pool;
+  origin: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+const DEFAULT_MAX_RETRIES = 2;
+
+export class Upstreams {
+  private pools = new Map<string, Pool>();
+  private routes = new WeakMap<UpstreamTarget, Route>();
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: UpstreamsOptions = {}) {
+    this.sleep = options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, { signal }));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The pool for the target's origin, created on first use. Throws on a baseUrl that is not http(s). */
+  get(target: UpstreamTarget): Pool {
+    return this.route(target).pool;
+  }
+
+  /** Closes every pool (in-flight calls finish first). Later calls open new pools. */
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools = new Map();
+    this.routes = new WeakMap();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+
+  /** A non-streamed chat completion. */
+  async callChat(req: UpstreamRequest): Promise<UpstreamResult> {
+    const route = this.tryRoute(req.target);
+    if (typeof route === 'string') return failure('upstream_error', 502, route, 0);
+    const payload = JSON.stringify(req.body);
+    const call = new CallControl(req.timeoutMs, req.signal, this.now);
+    const maxRetries = req.maxRetries ?? DEFAULT_MAX_RETRIES;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await route.pool.request({
+            path: route.path,
+            method: 'POST',
+            headers: route.headers,
+            body: payload,
+            signal: call.signal,
+          });
+        } catch (err) {
+          const fail = call.failureIfAborted(attempt) ?? networkFailure(route.origin, err, attempt);
+          if (!call.aborted && isRetryableNetworkError(err) && (await this.backoff(call, attempt, maxRetries))) continue;
+          return call.failureIfAborted(attempt) ?? fail;
+        }
+        const status = res.statusCode;
+        if (status >= 200 && status < 300) {
+          let text: string;
+          try {
+            text = await res.body.text();
+          } catch (err) {
+            return call.failureIfAborted(attempt) ?? lostMidResponse(route.origin, err, attempt);
+          }
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            return failure('upstream_error', 502, `upstream ${route.origin} answered ${status} with a body that is not JSON`, attempt, status);
+          }
+          return { ok: true, status, json, headers: flatHeaders(res.headers), attempts: attempt };
+        }
+        const fail = await this.statusFailure(route, res, attempt);
+        if (isRetryableStatus(status) && (await this.backoff(call, attempt, maxRetries, fail.retryAfterRaw))) continue;
+        return call.failureIfAborted(attempt) ?? fail.failure;
+      }
+    } finally {
+      call.dispose();
+    }
+  }
+
+  /**
+   * A streamed chat completion: forces `stream: true` and `stream_options.include_usage`, forwards
+   * each chunk to `onChunk` as it arrives and reads the SSE on the side. Resolves when the stream ends.
+   */
+  async streamChat(req: UpstreamRequest, handlers: StreamHandlers): Promise<StreamOutcome> {
+    const route = this.tryRoute(req.target);
+    if (typeof route === 'string') return notStarted(failure('upstream_error', 502, route, 0));
+    const streamOptions = req.body.stream_options;
+    const payload = JSON.stringify({
+      ...req.body,
+      stream: true,
+      stream_options: { ...(isObject(streamOptions) ? streamOptions : {}), include_usage: true },
+    });
+    const call = new CallControl(req.timeoutMs, req.signal, this.now);
+    const maxRetries = req.maxRetries ?? DEFAULT_MAX_RETRIES;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        let res: Dispatcher.ResponseData;
+        try {
+          res = await route.pool.request({
+            path: route.path,
+            method: 'POST',
+            headers: route.headers,
+            body: payload,
+            signal: call.signal,
+          });
+        } catch (err) {
+          const fail = call.failureIfAborted(attempt) ?? networkFailure(route.origin, err, attempt);
+          if (!call.aborted && isRetryableNetworkError(err) && (await this.backoff(call, attempt, maxRetries))) continue;
+          return notStarted(call.failureIfAborted(attempt) ?? fail);
+        }
+        const status = res.statusCode;
+        if (status >= 200 && status < 300) {
+          // The upstream began answering (and billing): from here on, never retry.
+          call.switchToIdleTimeout(req.timeoutMs);
+          return await pipeStream(res, handlers, call, route, attempt);
+        }
+        const fail = await this.statusFailure(route, res, attempt);
+        if (isRetryableStatus(status) && (await this.backoff(call, attempt, maxRetries, fail.retryAfterRaw))) continue;
+        return notStarted(call.failureIfAborted(attempt) ?? fail.failure);
+      }
+    } finally {
+      call.dispose();
+    }
+  }
+
+  /** Waits before retry `attempt` if one is allowed; false when the call must stop here. */
+  private async backoff(call: CallControl, attempt: number, maxRetries: number, retryAfterSec?: number): Promise<boolean> {
+    if (attempt > maxRetries || call.aborted) return false;
+    if (retryAfterSec !== undefined && retryAfterSec > MAX_HONOURED_RETRY_AFTER_SEC) return false;
+    const delay = retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffMs(attempt, this.random);
+    if (this.now() + delay >= call.deadline) return false;
+    try {
+      await this.sleep(delay, call.signal);
+    } catch {
+      return false;
+    }
+    return !call.aborted;
+  }
+
+  private async statusFailure(
+    route: Route,
+    res: Dispatcher.ResponseData,
+    attempt: number,
+  ): Promise<{ failure: UpstreamFailure; retryAfterRaw?: number }> {
+    const status = res.statusCode;
+    let text = '';
+    try {
+      text = await res.body.text();
+    } catch {
+      // the status alone says enough
+    }
+    const said = upstreamMessage(text);
+    const retryAfterRaw = parseRetryAfter(res.headers['retry-after'], this.now());
+    if (status === 429) {
+      const retryAfterSec = retryAfterRaw === undefined ? 1 : Math.max(1, Math.ceil(retryAfterRaw));
+      const message = `upstream ${route.origin} is rate limiting (429): ${said}`;
+      return { failure: failure('upstream_rate_limited', 429, message, attempt, status, retryAfterSec), retryAfterRaw };
+    }
+    const message = `upstream ${route.origin} answered ${status}: ${said}`;
+    return { failure: failure('upstream_error', 502, message, attempt, status), retryAfterRaw };
+  }
+
+  private tryRoute(target: UpstreamTarget): Route | string {
+    try {
+      return this.route(target);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  }
+
+  private route(target: UpstreamTarget): Route {
+    const cached = this.routes.get(target);
+    if (cached) return cached;
+    let url: URL;
+    try {
+      url = new URL(target.baseUrl);
+    } catch {
+      throw new Error(`upstream baseUrl "${target.baseUrl}" is not a URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new Error(`upstream baseUrl "${url.origin}" must be http:// or https://`);
+    }
+    let pool = this.pools.get(url.origin);
+    if (!pool) {
+      pool = new Pool(url.origin, {
+        connections: this.options.connections ?? null,
+        pipelining: 1,
+        keepAliveTimeout: this.options.keepAliveTimeoutMs ?? 10_000,
+      });
+      this.pools.set(url.origin, pool);
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
+    const route: Route = {
+      pool,
+      origin: url.origin,
+      path: `${url.pathname.replace(/\/+$/, '')}/chat/completions${url.search}`,
+      headers,
+    };
+    this.routes.set(target, route);
+    return route;
+  }
+}
+
+/** Forwards the body's chunks as they arrive while reading the SSE on the side. */
+function pipeStream(
+  res: Dispatcher.ResponseData,
+  handlers: StreamHandlers,
+  call: CallControl,
+  route: Route,
+  attempt: number,
+): Promise<StreamOutcome> {
+  const reader = new ChatStreamReader();
+  const body = res.body;
+  let started = false;
+  let handlerError: unknown = null;
+  return new Promise<StreamOutcome>((resolve) => {
+    body.on('data', (chunk: Buffer) => {
+      call.touch();
+      started = true;
+      try {
+        handlers.onChunk(chunk);
+      } catch (err) {
+        handlerError = err;
+        body.destroy(err as Error);
+        return;
+      }
+      reader.push(chunk);
+    });
+    body.on('error', (err) => {
+      const stopped =
+        call.failureIfAborted(attempt) ??
+        (handlerError !== null
+          ? failure('upstream_error', 502, `forwarding the stream failed: ${(handlerError as Error).message}`, attempt)
+          : lostMidResponse(route.origin, err, attempt));
+      resolve({ ...stopped, started });
+    });
+    body.on('end', () => {
+      reader.end();
+      if (reader.streamError !== null) {
+        const message = `upstream ${route.origin} reported an error mid-stream: ${reader.streamError}`;
+        resolve({ ...failure('upstream_error', 502, message, attempt, res.statusCode), started });
+        return;
+      }
+      resolve({
+        ok: true,
+        status: res.statusCode,
+        usage: reader.usage,
+        model: reader.model,
+        systemFingerprint: reader.systemFingerprint,
+        finishReason: reader.finishReason,
+        content: reader.content,
+        toolCalls: reader.toolCalls,
+        attempts: attempt,
+      });
+    });
+  });
+}
+
+function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key in headers) {
+    const v = headers[key];
+    if (v !== undefined) out[key] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+let shared: Upstreams | null = null;
+
+/** The process-wide client (one pool per origin), shared by the gateway and the eval runner. */
+export function sharedUpstreams(): Upstreams {
+  shared ??= new Upstreams();
+  return shared;
+}
+
+export function callChat(req: UpstreamRequest): Promise<UpstreamResult> {
+  return sharedUpstreams().callChat(req);
+}
+
+export function streamChat(req: UpstreamRequest, handlers: StreamHandlers): Promise<StreamOutcome> {
+  return sharedUpstreams().streamChat(req, handlers);
+}
+
+/** Closes the shared client's pools (on shutdown). */
+export async function closeUpstreams(): Promise<void> {
+  const s = shared;
+  shared = null;
+  await s?.close();
+}

@@ -1,0 +1,64 @@
+/** Gathers what the release card shows (the card itself is a pure view in core/views). */
+import type { ReleaseConfig } from '../config/types.ts';
+import type { ConfigSummary, ReleaseView, VerdictLike } from '../core/views/release.ts';
+import { getConfig } from '../store/configs.ts';
+import type { ReleaseRecord } from '../store/releases.ts';
+import { reviewTally } from '../store/review.ts';
+import type { AppContext } from './context.ts';
+import { approvalState } from './releases.ts';
+
+function summary(ctx: AppContext, hash: string): ConfigSummary {
+  const s = getConfig(ctx.db, hash);
+  const c: ReleaseConfig | undefined = s?.config;
+  return {
+    hash,
+    model: c?.model ?? '?',
+    promptFile: s?.promptFile ?? null,
+    prompt: c?.prompt ?? '',
+    params: c?.params ?? {},
+    rag: c?.rag ?? null,
+    tools: (c?.tools ?? []).map((t) => ({ name: t.name, effect: t.effect })),
+    guardrails: c?.guardrails ?? {},
+  };
+}
+
+/** The canary judgement is attached by the canary job when it runs (latest one stored). */
+export type CanarySnapshotLoader = (ctx: AppContext, r: ReleaseRecord) => ReleaseView['canary'];
+
+let canaryLoader: CanarySnapshotLoader | null = null;
+export function setCanarySnapshotLoader(f: CanarySnapshotLoader): void {
+  canaryLoader = f;
+}
+
+export function releaseView(ctx: AppContext, r: ReleaseRecord): ReleaseView {
+  const wf = ctx.config.workflows[r.workflow];
+  const ap = wf ? approvalState(ctx, r, wf) : { approvals: [], needed: 1, financeNeeded: false };
+  const last = ctx.db
+    .prepare('SELECT action, actor, ts FROM audit WHERE release_id = ? ORDER BY seq DESC LIMIT 1')
+    .get(r.id) as { action: string; actor: string; ts: number } | undefined;
+  const tally = reviewTally(ctx.db, r.id, r.gateRuns);
+  return {
+    key: r.key,
+    workflow: r.workflow,
+    team: wf?.team ?? '?',
+    state: r.state,
+    stageIndex: r.stageIndex,
+    stages: wf?.rollout.stages ?? [100],
+    requester: r.requester,
+    reason: r.reason,
+    source: r.source,
+    createdAt: r.createdAt,
+    completedAt: r.completedAt,
+    baseline: summary(ctx, r.baselineHash),
+    candidate: summary(ctx, r.candidateHash),
+    verdict: (r.verdict as VerdictLike | null) ?? null,
+    overrideReason: r.overrideReason,
+    approvals: ap.approvals,
+    approvalsNeeded: ap.needed,
+    financeNeeded: ap.financeNeeded,
+    last: last ? { action: last.action, actor: last.actor, at: last.ts } : null,
+    canary: canaryLoader ? canaryLoader(ctx, r) : null,
+    review: tally.pairs ? { pairs: tally.pairs, voted: tally.voted, required: wf?.evals.humanReview.required ?? false } : null,
+    now: ctx.now(),
+  };
+}
