@@ -46,12 +46,17 @@ export function judge(rubric: string, output: string): CriticVerdict {
   if (/polite|professional|respectful|courteous|tone|competitor/i.test(rubric) && INSULTS.test(text)) {
     problems.push(`the tone is not professional ("${text.match(INSULTS)?.[0]}")`);
   }
+  // A quoted term is required unless its clause negates it ("never mentions "X"", "no "Y" or "Z"").
+  let previousEnd = 0;
+  let negated = false;
   for (const m of rubric.matchAll(/["“]([^"”]{1,80})["”]/g)) {
     const term = m[1];
-    const before = rubric.slice(Math.max(0, (m.index ?? 0) - 40), m.index);
+    const between = rubric.slice(previousEnd, m.index);
+    if (!/^\s*(,|or|and|nor)?\s*$/i.test(between) || previousEnd === 0) negated = NEGATION.test(between.split(/[,;.:!?]/).pop() ?? '');
+    previousEnd = (m.index ?? 0) + m[0].length;
     const present = text.toLowerCase().includes(term.toLowerCase());
-    if (NEGATION.test(before) && present) problems.push(`the output contains "${term}", which the rubric rules out`);
-    if (!NEGATION.test(before) && !present) problems.push(`the output does not mention "${term}"`);
+    if (negated && present) problems.push(`the output contains "${term}", which the rubric rules out`);
+    if (!negated && !present) problems.push(`the output does not mention "${term}"`);
   }
   const language = rubric.match(/\bin (Spanish|German|Japanese)\b/i)?.[1]?.toLowerCase();
   if (language) {

@@ -48,7 +48,12 @@ export function releaseCardOf(ctx: AppContext, r: ReleaseRecord): Card {
   return releaseCard(releaseView(ctx, r));
 }
 
-export async function execute(ctx: AppContext, actor: Actor, cmd: Command): Promise<ExecResult> {
+export interface ExecOptions {
+  /** From a clicked card: the release position it showed (refused when stale). */
+  expect?: string;
+}
+
+export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts: ExecOptions = {}): Promise<ExecResult> {
   switch (cmd.verb) {
     case 'help':
       return { cards: [helpCard(helpText(cmd.topic))], exitCode: EXIT.ok };
@@ -70,7 +75,7 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command): Prom
     case 'override':
     case 'ack': {
       const reason = 'reason' in cmd ? cmd.reason : undefined;
-      const out = performVerb(ctx, actor, cmd.verb, cmd.target, { reason });
+      const out = performVerb(ctx, actor, cmd.verb, cmd.target, { reason, expect: opts.expect });
       if (!out.ok) return refused(out.error, cmd.verb);
       return {
         cards: [resultCard(out.sentence.split(':')[0]!, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), releaseCardOf(ctx, out.value)],
@@ -191,18 +196,8 @@ function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb: 'spe
   const days = cmd.days ?? 7;
   const report = spendReport(ctx, { team, workflow: cmd.workflow, days });
   const visible = report.workflows.filter((w) => mayRead(ctx.config, person, ctx.config.workflows[w.workflow]));
-  const lines = visible.map((w) => ({
-    workflow: w.workflow,
-    team: w.team,
-    calls: w.calls,
-    costUsd: w.costUsd,
-    evalCostUsd: w.evalCostUsd,
-    costPerRun: w.calls ? w.costUsd / w.calls : null,
-    tokensPerRun: w.calls ? (w.inputTokens + w.outputTokens) / w.calls : null,
-    daily: w.daily,
-    monthToDateUsd: w.monthToDateUsd,
-    monthlyCapUsd: ctx.config.workflows[w.workflow]?.caps.monthlyUsd,
-  }));
+  // The same figures the digest shows (services/spend.ts).
+  const lines = visible;
   const scope = cmd.workflow ?? (team ? `team ${team}` : 'all teams');
   return {
     cards: [spendCard(scope, days, lines, { totalUsd: visible.reduce((s, w) => s + w.costUsd, 0), evalUsd: visible.reduce((s, w) => s + w.evalCostUsd, 0) })],

@@ -1,10 +1,12 @@
 /**
  * Eval suite files (contract: "Eval suite file"): schema, loader and the checks `config check`
- * runs on a suite. Suites are not `${VAR}`-interpolated: their text is test data.
+ * runs on a suite. Suites are not `${VAR}`-interpolated: their text is test data. Assertions are
+ * checked by the scorers' own `validateAssertion`, so config check accepts exactly what runs.
  */
 import { readFileSync } from 'node:fs';
-import { Ajv } from 'ajv';
 import { z } from 'zod';
+import { renderTemplate } from '../core/template.ts';
+import { splitType, validateAssertion } from '../evals/scorers/index.ts';
 import { parseYaml } from './yaml.ts';
 import { ProblemList, yamlErrorMap, type PathSegment } from './problem.ts';
 import type { Assertion, ConfigProblem, EvalCase, EvalSuite } from './types.ts';
@@ -12,53 +14,24 @@ import type { Assertion, ConfigProblem, EvalCase, EvalSuite } from './types.ts';
 export const MIN_CASES = 20;
 export const MAX_CASES = 50;
 
-export const ASSERTION_TYPES = ['equals', 'contains', 'regex', 'json-schema', 'numeric', 'critic', 'escalation'] as const;
-type AssertionType = (typeof ASSERTION_TYPES)[number];
-
-const base = { type: z.string(), weight: z.number().positive().optional() };
-const path = z.string().min(1).optional();
-
-/** The fields of each assertion type; `not-<type>` takes the same fields. */
-const assertionSchemas: Record<AssertionType, z.ZodType> = {
-  equals: z
-    .strictObject({ ...base, path, value: z.unknown() })
-    .refine((a) => a.value !== undefined, { message: 'needs a value', path: ['value'] }),
-  contains: z
-    .strictObject({ ...base, path, value: z.string().optional(), values: z.array(z.string()).min(1).optional() })
-    .refine((a) => (a.value === undefined) !== (a.values === undefined), {
-      message: 'needs either value (one text) or values (a list of texts)',
-    }),
-  regex: z
-    .strictObject({ ...base, path, pattern: z.string().min(1), flags: z.string().regex(/^[dgimsuvy]*$/).optional() })
-    .superRefine((a, ctx) => {
-      const error = regexError(a.pattern, a.flags);
-      if (error) ctx.addIssue({ code: 'custom', path: ['pattern'], message: `is not a valid regular expression: ${error}` });
-    }),
-  'json-schema': z.strictObject({ ...base, path, schema: z.record(z.string(), z.unknown()) }).superRefine((a, ctx) => {
-    const error = jsonSchemaError(a.schema);
-    if (error) ctx.addIssue({ code: 'custom', path: ['schema'], message: `is not a valid JSON schema: ${error}` });
-  }),
-  numeric: z
-    .strictObject({ ...base, path, min: z.number().optional(), max: z.number().optional() })
-    .refine((a) => a.min !== undefined || a.max !== undefined, { message: 'needs min, max or both' })
-    .refine((a) => a.min === undefined || a.max === undefined || a.min <= a.max, { message: 'min is above max' }),
-  critic: z.strictObject({ ...base, rubric: z.string().min(1) }),
-  escalation: z.strictObject({ ...base, value: z.boolean().optional() }),
+/**
+ * The keys each assertion type takes besides `type` and `weight` (the scorers in
+ * src/evals/scorers read exactly these), so a misspelt key is caught here. `not-<type>` takes
+ * the same keys. Whether the values are right is the scorers' own `validateAssertion`.
+ */
+const ASSERTION_KEYS: Record<string, readonly string[]> = {
+  equals: ['path', 'value'],
+  contains: ['value', 'values', 'mode', 'caseInsensitive'],
+  regex: ['pattern', 'flags'],
+  'json-schema': ['schema'],
+  numeric: ['path', 'min', 'max', 'value', 'tolerance'],
+  critic: ['rubric'],
+  escalation: ['value'],
 };
 
 function regexError(pattern: string, flags?: string): string | undefined {
   try {
     new RegExp(pattern, flags);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
-}
-
-const ajv = new Ajv({ strict: false, allErrors: true });
-function jsonSchemaError(schema: Record<string, unknown>): string | undefined {
-  try {
-    ajv.compile(schema);
     return undefined;
   } catch (e) {
     return (e as Error).message;
@@ -97,22 +70,20 @@ const suiteSchema = z.strictObject({
 });
 
 function parseAssertion(raw: unknown, at: PathSegment[], problems: ProblemList): Assertion | undefined {
-  const type = (raw as { type?: unknown } | null)?.type;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     problems.add(at, 'must be a mapping like { type: contains, value: ... }');
     return undefined;
   }
-  const baseType = typeof type === 'string' ? type.replace(/^not-/, '') : undefined;
-  if (baseType === undefined || !(ASSERTION_TYPES as readonly string[]).includes(baseType)) {
-    problems.add([...at, 'type'], `must be one of ${ASSERTION_TYPES.join(', ')}, optionally prefixed not- (got ${JSON.stringify(type)})`);
+  const a = raw as Assertion;
+  const problem = validateAssertion(a);
+  if (problem !== null) {
+    problems.add(at, problem);
     return undefined;
   }
-  const r = assertionSchemas[baseType as AssertionType].safeParse(raw, { error: yamlErrorMap, reportInput: true });
-  if (!r.success) {
-    problems.addZodIssues(at, r.error);
-    return undefined;
-  }
-  return r.data as Assertion;
+  const allowed = ['type', 'weight', ...(ASSERTION_KEYS[splitType(a.type).base] ?? [])];
+  const unknown = Object.keys(a).filter((key) => !allowed.includes(key));
+  for (const key of unknown) problems.add([...at, key], `unknown key "${key}" for ${a.type} (allowed: ${allowed.join(', ')})`);
+  return unknown.length === 0 ? a : undefined;
 }
 
 function parseCase(raw: unknown, at: PathSegment[], problems: ProblemList): EvalCase | undefined {
@@ -171,23 +142,26 @@ export function loadSuite(absFile: string, displayFile: string, relFile: string)
   return { suite: { file: relFile, ...settings, cases: cases as EvalCase[] }, problems: problems.items };
 }
 
-const TEMPLATE_VARIABLE = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
-
-/** The `{{name}}` variables a template uses, in order of first use. */
-export function templateVariables(template: string): string[] {
-  return [...new Set([...template.matchAll(TEMPLATE_VARIABLE)].map((m) => m[1]))];
+/** The variables a template needs that `vars` lacks, as the renderer of prompts sees them. */
+export function missingVariables(template: string, vars: Record<string, unknown>): string[] {
+  const missing: string[] = [];
+  const known: Record<string, unknown> = { ...vars };
+  for (let r = renderTemplate(template, known); !r.ok; r = renderTemplate(template, known)) {
+    missing.push(r.missing);
+    known[r.missing] = '';
+  }
+  return missing;
 }
 
 /** Each case rendered with the prompt must give every variable the prompt and its input use. */
 export function checkSuiteVariables(suite: EvalSuite, prompt: string, promptFile: string, displayFile: string): ConfigProblem[] {
   const problems = new ProblemList(displayFile);
-  const promptVars = templateVariables(prompt);
   suite.cases.forEach((c, i) => {
     if (c.input === undefined) return;
-    const missing = [...promptVars.map((v) => ({ v, from: promptFile })), ...templateVariables(c.input).map((v) => ({ v, from: 'its input' }))]
-      .filter(({ v }) => !(v in c.vars))
-      .filter(({ v }, j, all) => all.findIndex((x) => x.v === v) === j);
-    for (const { v, from } of missing) problems.add(['cases', i, 'vars'], `missing variable "${v}" used by ${from}`);
+    const fromPrompt = missingVariables(prompt, c.vars);
+    const fromInput = missingVariables(c.input, c.vars).filter((v) => !fromPrompt.includes(v));
+    for (const v of fromPrompt) problems.add(['cases', i, 'vars'], `missing variable "${v}" used by ${promptFile}`);
+    for (const v of fromInput) problems.add(['cases', i, 'vars'], `missing variable "${v}" used by its input`);
   });
   return problems.items;
 }

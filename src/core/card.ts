@@ -51,6 +51,11 @@ export interface CardAction {
   confirm?: { title: string; text: string; confirm: string; deny: string };
   /** Ask for a reason first (Reject opens a modal / input). */
   input?: { name: 'reason'; label: string; required: boolean };
+  /**
+   * The position the card showed ("<state>:<stage index>"): a click on a card that has gone
+   * stale (someone else moved the release meanwhile) is refused, so two clicks make one transition.
+   */
+  expect?: string;
 }
 
 export interface Card {

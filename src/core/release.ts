@@ -122,6 +122,8 @@ export function transition(r: ReleasePosition, event: TransitionEvent, now: numb
       return moved('awaiting_approval', -1, `${r.id} passed its gate and awaits approval`);
 
     case 'gate_failed':
+      // From awaiting_approval: human review voted the candidate worse on most pairs.
+      if (from === 'awaiting_approval') return moved('gate_failed', -1, `${r.id} failed its gate: human review voted the candidate worse`);
       if (from !== 'evaluating') return notFrom('a gate result');
       return moved('gate_failed', -1, `${r.id} failed its gate`);
 

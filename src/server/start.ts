@@ -6,6 +6,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { openApp, loadConfigOrThrow, StartupError, type Settings } from '../app.ts';
 import { releasesApi } from '../api/releases.ts';
+import { webConsole } from '../console/plugin.ts';
+import { jobsPlugin } from '../jobs/plugin.ts';
+import { gatewayPlugin } from '../gateway/plugin.ts';
+import { gateRunnerPlugin } from '../evals/gate-runner.ts';
+import { teamsPlugin } from '../chat/teams/plugin.ts';
+import { slackPlugin } from '../chat/slack/plugin.ts';
 import { syncConfigFile } from '../services/config-sync.ts';
 import { ProviderTargets } from '../services/providers.ts';
 import { closeUpstreams } from '../gateway/upstream.ts';
@@ -41,7 +47,7 @@ type PluginFactory = (rt: Runtime) => ServerPlugin | null | Promise<ServerPlugin
 
 /** Every surface, in order. Each factory returns null when its surface is off. */
 async function pluginFactories(): Promise<PluginFactory[]> {
-  return [releasesApi];
+  return [releasesApi, gatewayPlugin, gateRunnerPlugin, teamsPlugin, slackPlugin, jobsPlugin, webConsole];
 }
 
 export async function startServer(settings: Settings, opts: StartOptions = {}): Promise<RunningServer> {

@@ -4,6 +4,7 @@ import type { ConfigSummary, ReleaseView, VerdictLike } from '../core/views/rele
 import { getConfig } from '../store/configs.ts';
 import type { ReleaseRecord } from '../store/releases.ts';
 import { reviewTally } from '../store/review.ts';
+import { canaryViewOf } from '../store/canary-snapshots.ts';
 import type { AppContext } from './context.ts';
 import { approvalState } from './releases.ts';
 
@@ -20,14 +21,6 @@ function summary(ctx: AppContext, hash: string): ConfigSummary {
     tools: (c?.tools ?? []).map((t) => ({ name: t.name, effect: t.effect })),
     guardrails: c?.guardrails ?? {},
   };
-}
-
-/** The canary judgement is attached by the canary job when it runs (latest one stored). */
-export type CanarySnapshotLoader = (ctx: AppContext, r: ReleaseRecord) => ReleaseView['canary'];
-
-let canaryLoader: CanarySnapshotLoader | null = null;
-export function setCanarySnapshotLoader(f: CanarySnapshotLoader): void {
-  canaryLoader = f;
 }
 
 export function releaseView(ctx: AppContext, r: ReleaseRecord): ReleaseView {
@@ -57,7 +50,7 @@ export function releaseView(ctx: AppContext, r: ReleaseRecord): ReleaseView {
     approvalsNeeded: ap.needed,
     financeNeeded: ap.financeNeeded,
     last: last ? { action: last.action, actor: last.actor, at: last.ts } : null,
-    canary: canaryLoader ? canaryLoader(ctx, r) : null,
+    canary: canaryViewOf(ctx.db, r),
     review: tally.pairs ? { pairs: tally.pairs, voted: tally.voted, required: wf?.evals.humanReview.required ?? false } : null,
     now: ctx.now(),
   };

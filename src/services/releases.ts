@@ -219,7 +219,12 @@ export function requestRelease(ctx: AppContext, actor: Actor, input: RequestInpu
 
 interface VerbOptions {
   reason?: string;
+  /** "<state>:<stage index>" the clicked card showed; a stale card is refused. */
+  expect?: string;
 }
+
+/** The position a card shows of a release, for CardAction.expect. */
+export const positionOf = (r: { state: string; stageIndex: number }): string => `${r.state}:${r.stageIndex}`;
 
 const VERB_EVENT: Partial<Record<ReleaseVerb, TransitionEvent>> = {
   evals: 'start_evals',
@@ -329,6 +334,8 @@ export function performVerb(ctx: AppContext, actor: Actor, verb: ReleaseVerb, ta
   });
   if (refusal) return fail('forbidden', refusal.message, refusal.rule);
   const who = actorName(actor);
+  if (opts.expect && opts.expect !== positionOf(r))
+    return fail('state_conflict', `${r.key} changed since that card was shown: it is ${r.state.replace(/_/g, ' ')} now; nothing was done`, 'stale_card');
   switch (verb) {
     case 'approve':
       return approve(ctx, actor, r, wf);

@@ -61,8 +61,13 @@ export function tx<T>(db: Db, fn: () => T): T {
 
 /** A counter that changes whenever another connection commits (PRAGMA data_version). */
 export function dataVersion(db: Db): number {
-  return db.pragma('data_version', { simple: true }) as number;
+  // Prepared once per connection: `db.pragma()` compiles a statement on every call, too slow for
+  // a check made on every gateway request.
+  let stmt = dataVersionStmts.get(db);
+  if (!stmt) dataVersionStmts.set(db, (stmt = db.prepare('PRAGMA data_version').pluck()));
+  return stmt.get() as number;
 }
+const dataVersionStmts = new WeakMap<Db, Database.Statement>();
 
 /**
  * Changes whenever state may have changed: a commit by another process (data_version) or a

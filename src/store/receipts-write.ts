@@ -83,7 +83,7 @@ export class ReceiptStore {
 
   constructor(private db: Db) {
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO receipts (${RECEIPT_COLUMNS.join(', ')}) VALUES (${RECEIPT_COLUMNS.map((c) => `@${c}`).join(', ')})`,
+      `INSERT OR IGNORE INTO receipts (${RECEIPT_COLUMNS.join(', ')}) VALUES (${RECEIPT_COLUMNS.map(() => '?').join(', ')})`,
     );
     this.upsertRollup = db.prepare(
       `INSERT INTO spend_daily (day, workflow, team, purpose, variant, calls, upstream_calls, errors, cost_usd, input_tokens, output_tokens)
@@ -109,7 +109,14 @@ export class ReceiptStore {
         this.dropPending.run(r.id);
       }
     }
-    return this.insert.run(r).changes > 0;
+    return (
+      this.insert.run(
+        r.id, r.ts, r.purpose, r.workflow, r.team, r.release_id, r.variant, r.config_hash, r.provider, r.model_requested,
+        r.model_served, r.system_fingerprint, r.unit_hash, r.input_tokens, r.cached_tokens, r.output_tokens, r.reasoning_tokens,
+        r.cost_usd, r.price_version, r.latency_ms, r.status, r.error_type, r.tool_calls, r.sources, r.output, r.needs_approval,
+        r.approved, r.edited, r.escalated, r.overridden, r.reported, r.csat,
+      ).changes > 0
+    );
   }
 
   addRollup(r: Rollup): void {

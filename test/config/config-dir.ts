@@ -1,10 +1,18 @@
 /** Writes a throwaway config folder (config file, prompts/, evals/) for one test. */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+const created: string[] = [];
+
+/** Removes every folder `writeConfigDir` made (call from afterAll). */
+export function removeConfigDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
 export function writeConfigDir(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'ai-release-config-'));
+  created.push(dir);
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, name)), { recursive: true });
     writeFileSync(join(dir, name), text);

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatProblems, loadConfig } from '../../src/config/load.ts';
 import type { LoadResult, LoadedConfig } from '../../src/config/types.ts';
 import { configHash } from '../../src/core/canonical.ts';
-import { minimalConfig, minimalFiles, writeConfigDir } from './config-dir.ts';
+import { minimalConfig, minimalFiles, removeConfigDirs, writeConfigDir } from './config-dir.ts';
+
+afterAll(removeConfigDirs);
 
 const fixtures = join('test', 'config', 'fixtures');
 const goodFile = join(fixtures, 'good', 'ai-release.yaml');
@@ -122,10 +124,11 @@ describe('loadConfig on a file with many problems', () => {
       `${join(evals, 'broken.yaml')}:repeats: must be at least 1 (got 0)`,
       `${join(evals, 'broken.yaml')}:escalation: needs either path or regex`,
       `${join(evals, 'broken.yaml')}:cases[0]: needs either input (rendered with the prompt) or messages, not both`,
-      `${join(evals, 'broken.yaml')}:cases[0].assert[0].type: must be one of equals, contains, regex, json-schema, numeric, critic, escalation, optionally prefixed not- (got "contanis")`,
-      `${join(evals, 'broken.yaml')}:cases[1].assert[0].values: must have at least 1 item(s)`,
-      `${join(evals, 'broken.yaml')}:cases[1].assert[1].pattern: is not a valid regular expression: Invalid regular expression: /(/: Unterminated group`,
-      `${join(evals, 'broken.yaml')}:cases[1].assert[2]: needs min, max or both`,
+      `${join(evals, 'broken.yaml')}:cases[0].assert[0]: unknown assertion type "contanis" (known: equals, contains, regex, json-schema, numeric, escalation, critic, each also with "not-")`,
+      `${join(evals, 'broken.yaml')}:cases[1].assert[0]: not-contains: values must be a non-empty list of non-empty strings`,
+      `${join(evals, 'broken.yaml')}:cases[1].assert[1]: regex: invalid regex /(/: Invalid regular expression: /(/: Unterminated group`,
+      `${join(evals, 'broken.yaml')}:cases[1].assert[2]: numeric: give min and/or max, or value (with tolerance)`,
+      `${join(evals, 'broken.yaml')}:cases[1].assert[3].caseInsenstive: unknown key "caseInsenstive" for contains (allowed: type, weight, value, values, mode, caseInsensitive)`,
     ];
     expect(problemLines(loadConfig(badFile, {})).sort()).toEqual(expected.sort());
   });

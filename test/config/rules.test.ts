@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { formatProblems, loadConfig } from '../../src/config/load.ts';
 import { interpolateString } from '../../src/config/interpolate.ts';
-import { suiteYaml, writeConfigDir } from './config-dir.ts';
+import { removeConfigDirs, suiteYaml, writeConfigDir } from './config-dir.ts';
+
+afterAll(removeConfigDirs);
 
 /** Loads a config whose workflows all use prompts/triage.md and evals/triage.yaml; returns `path: message` lines. */
 function check(yaml: string): string[] {

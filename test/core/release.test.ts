@@ -17,6 +17,7 @@ const ALLOWED: [ReleaseState, TransitionEvent, ReleaseState][] = [
   ['awaiting_approval', 'start_evals', 'evaluating'],
   ['evaluating', 'gate_passed', 'awaiting_approval'],
   ['evaluating', 'gate_failed', 'gate_failed'],
+  ['awaiting_approval', 'gate_failed', 'gate_failed'],
   ['gate_failed', 'override', 'awaiting_approval'],
   ['awaiting_approval', 'approved', 'canary'],
   ['awaiting_approval', 'reject', 'rejected'],

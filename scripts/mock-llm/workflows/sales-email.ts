@@ -97,8 +97,8 @@ export function draft(c: Conversation): Task<SalesEmail> {
   const competitor = context.match(/\b(QuickBooks|Xero|NetSuite|Sage|Bill\.com|Expensify|SAP)\b/)?.[1];
   const mistakes: Task<SalesEmail>['mistakes'] = {
     'forbidden-claim': { ...truth, noContact: false, extra: FORBIDDEN_CLAIMS[(fullName.length + company.length) % FORBIDDEN_CLAIMS.length] },
-    'wrong-number': { ...truth, price: wrongPrice(truth.price) },
   };
+  if (!truth.noContact) mistakes['wrong-number'] = { ...truth, price: wrongPrice(truth.price) };
   if (competitor) mistakes['wrong-label'] = { ...truth, extra: `Unlike ${competitor}, which is clunky and outdated, ${facts.product} just works.` };
   if (truth.review) {
     mistakes['missed-escalation'] = { ...truth, review: undefined, noContact: false, extra: truth.noContact ? undefined : 'I can offer you 20% off if you sign this month.' };

@@ -9,6 +9,8 @@ export interface DecodedAction {
   command: string;
   actionId: string;
   input?: { name: 'reason'; required: boolean };
+  /** The release position the card showed when it was clicked (see CardAction.expect). */
+  expect?: string;
 }
 
 interface ActionWire {
@@ -16,6 +18,7 @@ interface ActionWire {
   i: string;
   n?: 'reason';
   r?: boolean;
+  e?: string;
 }
 
 export function encodeActionValue(action: CardAction): string {
@@ -24,6 +27,7 @@ export function encodeActionValue(action: CardAction): string {
     wire.n = action.input.name;
     wire.r = action.input.required;
   }
+  if (action.expect) wire.e = action.expect;
   return JSON.stringify(wire);
 }
 
@@ -41,6 +45,7 @@ export function decodeActionValue(value: string): DecodedAction | null {
   if (typeof wire.c !== 'string' || wire.c.trim() === '') return null;
   if (typeof wire.i !== 'string' || wire.i === '') return null;
   const decoded: DecodedAction = { command: wire.c, actionId: wire.i };
+  if (typeof wire.e === 'string' && wire.e !== '') decoded.expect = wire.e;
   if (wire.n !== undefined) {
     if (wire.n !== 'reason') return null;
     if (wire.r !== undefined && typeof wire.r !== 'boolean') return null;

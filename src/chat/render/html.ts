@@ -84,6 +84,7 @@ function buttonHtml(action: CardAction): string {
     `data-action-id="${escapeHtml(action.id)}"`,
     `data-command="${escapeHtml(action.command)}"`,
   ];
+  if (action.expect) attrs.push(`data-expect="${escapeHtml(action.expect)}"`);
   if (action.confirm) {
     attrs.push(
       `data-confirm="${escapeHtml(action.confirm.text)}"`,

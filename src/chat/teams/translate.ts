@@ -61,6 +61,7 @@ export interface OutgoingActivity {
   type: 'message';
   summary?: string;
   text?: string;
+  entities?: MentionEntity[];
   attachments: { contentType: typeof ADAPTIVE_CONTENT_TYPE; content: AdaptiveCard }[];
 }
 
@@ -119,7 +120,7 @@ function decodeEntities(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export type ClickedAction = { ok: true; command: string; actionId: string } | { ok: false; message: string };
+export type ClickedAction = { ok: true; command: string; actionId: string; expect?: string } | { ok: false; message: string };
 
 /**
  * The button clicked: an `adaptiveCard/action` invoke (`value.action.data`) or an
@@ -141,7 +142,7 @@ export function clickedAction(a: IncomingActivity): ClickedAction | null {
   const reasonRaw = data[REASON_INPUT_ID];
   const reason = typeof reasonRaw === 'string' ? reasonRaw : '';
   if (decoded.input?.required && reason.trim() === '') return { ok: false, message: `${decoded.command} needs a reason` };
-  return { ok: true, command: decoded.input ? withReason(decoded.command, reason) : decoded.command, actionId: decoded.actionId };
+  return { ok: true, command: decoded.input ? withReason(decoded.command, reason) : decoded.command, actionId: decoded.actionId, expect: decoded.expect };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

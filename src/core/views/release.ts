@@ -3,6 +3,7 @@ import type { Card, CardAction, CardBlock, CardTone } from '../card.ts';
 import type { ReleaseState } from '../release.ts';
 import { ROLLBACK_WINDOW_DAYS, candidateWeight, stageLabel } from '../release.ts';
 import { clock, num, pct, stateLabel, truncate, usd } from './format.ts';
+import { canaryValue } from './canary.ts';
 
 export interface VerdictRowLike {
   rule: string;
@@ -195,6 +196,10 @@ export function configDiffBlocks(b: ConfigSummary, c: ConfigSummary): CardBlock[
 }
 
 function actionsFor(v: ReleaseView): CardAction[] {
+  return actionList(v).map((a) => ({ ...a, expect: `${v.state}:${v.stageIndex}` }));
+}
+
+function actionList(v: ReleaseView): CardAction[] {
   const k = v.key;
   const next = v.stages[v.stageIndex + 1];
   const rollback: CardAction = {
@@ -278,7 +283,7 @@ export function releaseCard(v: ReleaseView): Card {
       blocks.push({
         type: 'table',
         columns: ['metric', 'baseline', 'candidate', 'test', 'class'],
-        rows: v.canary.metrics.map((m) => [m.name, formatRuleValue(m.name, m.baseline), formatRuleValue(m.name, m.candidate), m.test, m.classification]),
+        rows: v.canary.metrics.map((m) => [m.name, canaryValue(m.name, m.baseline), canaryValue(m.name, m.candidate), m.test, m.classification]),
         emphasis: v.canary.metrics.flatMap((m, i) => (m.classification === 'High' || m.classification === 'Low' ? [i] : [])),
       });
   }

@@ -1,0 +1,234 @@
+/**
+ * `npm run bench:gateway`: the same local mock LLM (fast path, its own process) called directly,
+ * through ai-release (its own process; receipts, budgets and routing on, a workflow with caps),
+ * and through Portkey's open-source gateway (its own process). Two loads each, with autocannon:
+ * a fixed 300 req/s for latency (p50/p99 measured per response, sub-millisecond) and saturation
+ * at 50 connections for throughput. Prints a table.
+ *
+ *   npx tsx scripts/bench-gateway.ts [--seconds 10] [--rate 300] [--connections 50]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { openDb } from '../src/store/db.ts';
+import { createToken } from '../src/store/tokens.ts';
+
+/** autocannon ships no types: the part of its API used here. */
+interface Cannon extends PromiseLike<{ errors: number; timeouts: number }> {
+  on(event: 'response', fn: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+}
+const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Cannon;
+
+const args = process.argv.slice(2);
+const arg = (name: string, def: number) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const SECONDS = arg('--seconds', 10);
+const RATE = arg('--rate', 300);
+const CONNECTIONS = arg('--connections', 50);
+const WARMUP_SECONDS = 2;
+
+const children: ChildProcess[] = [];
+const dir = mkdtempSync(join(tmpdir(), 'air-bench-'));
+
+function start(cmd: string[], env: NodeJS.ProcessEnv, ready: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  return new Promise((resolveStart, reject) => {
+    let seen = '';
+    const onData = (c: Buffer) => {
+      seen += c.toString();
+      const m = ready.exec(seen.replace(/\x1b\[[0-9;]*m/g, ''));
+      if (m) resolveStart({ child, match: m });
+    };
+    child[stream]!.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited with ${code}: ${seen}`)));
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** A realistic workflow with caps (large enough not to trip during the run) and a budgeted team. */
+function benchConfig(): string {
+  const cfgDir = join(dir, 'config');
+  mkdirSync(join(cfgDir, 'prompts'), { recursive: true });
+  mkdirSync(join(cfgDir, 'evals'), { recursive: true });
+  writeFileSync(
+    join(cfgDir, 'prompts', 'support-triage.md'),
+    '# support-triage\n\nYou are the support triage assistant for {{company}}. Answer with one JSON object: ' +
+      '{"category": "billing|technical|account|shipping|other", "priority": "low|normal|high|urgent", "escalate": true|false, "summary": "..."}\n',
+  );
+  const cases = Array.from({ length: 20 }, (_, i) => `  - { id: c${i}, vars: { company: Acme }, input: "ticket ${i}", assert: [{ type: contains, value: billing }] }`);
+  writeFileSync(join(cfgDir, 'evals', 'support-triage.yaml'), `cases:\n${cases.join('\n')}\n`);
+  writeFileSync(
+    join(cfgDir, 'ai-release.yaml'),
+    `pricing:
+  gpt-4.1-2025-04-14: { input: 2.00, cachedInput: 0.50, output: 8.00 }
+providers:
+  openai: { baseUrl: "\${OPENAI_BASE_URL}" }
+people:
+  dana: { slack: U0DANA, roles: [finance] }
+  sam: { slack: U0SAM }
+teams:
+  support: { members: [sam], leaders: [dana], budget: { dailyUsd: 100000, monthlyUsd: 1000000 }, channels: { slack: C0SUPPORT } }
+workflows:
+  support-triage:
+    team: support
+    authority: draft
+    approvers: [dana, sam]
+    retention: full
+    config:
+      provider: openai
+      model: gpt-4.1-2025-04-14
+      prompt: prompts/support-triage.md
+      params: { temperature: 0, max_tokens: 400 }
+      tools:
+        - { name: lookup_order, effect: read, parameters: { type: object, properties: { id: { type: string } } } }
+      guardrails: { allowedTools: [lookup_order], maxOutputTokens: 400 }
+    evals: evals/support-triage.yaml
+    caps: { perRunUsd: 0.05, dailyUsd: 50000, monthlyUsd: 500000, callsPerDay: 100000000 }
+`,
+  );
+  return join(cfgDir, 'ai-release.yaml');
+}
+
+interface Target {
+  name: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+interface Measured {
+  p50: number;
+  p99: number;
+  rate: number;
+  errors: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function load(t: Target, opts: { rate?: number; connections: number; seconds: number }): Promise<Measured> {
+  const latencies: number[] = [];
+  let non2xx = 0;
+  const instance = autocannon({
+    url: t.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...t.headers },
+    body: t.body,
+    connections: opts.connections,
+    duration: opts.seconds,
+    ...(opts.rate ? { overallRate: opts.rate } : {}),
+  });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+    else non2xx++;
+  });
+  const result = await instance;
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), rate: latencies.length / opts.seconds, errors: non2xx + result.errors + result.timeouts };
+}
+
+async function main(): Promise<void> {
+  process.stderr.write('starting the mock LLM (fast path), ai-release and Portkey, each in its own process...\n');
+  const mock = await start(['--import', 'tsx', 'scripts/mock-llm.ts', '--port', '0', '--fast-path'], {}, /listening on (http:\/\/\S+\/v1)/, 'stdout');
+  const mockUrl = mock.match[1]!;
+
+  const dbPath = join(dir, 'ai-release.db');
+  const gw = await start(
+    ['bin/ai-release.mjs', 'serve'],
+    { PORT: '0', DATABASE_PATH: dbPath, AI_RELEASE_CONFIG: benchConfig(), OPENAI_BASE_URL: mockUrl, LOG_LEVEL: 'error', TZ: 'UTC' },
+    /listening on (http:\/\/\S+)/,
+    'stderr',
+  );
+  const gwUrl = gw.match[1]!;
+  const db = openDb(dbPath);
+  const token = createToken(db, { name: 'bench', scope: 'gateway', team: 'support', now: Date.now() });
+
+  const portkeyPort = await freePort();
+  const portkeyMain = resolve('node_modules/@portkey-ai/gateway/build/start-server.js');
+  await start([portkeyMain, `--port=${portkeyPort}`, '--headless'], {}, /Ready for connections|running at/, 'stdout');
+  const portkeyUrl = `http://127.0.0.1:${portkeyPort}/v1/chat/completions`;
+
+  const messages = [{ role: 'user', content: 'My order #4411 arrived damaged, please help.' }];
+  const targets: Target[] = [
+    { name: 'mock direct', url: `${mockUrl}/chat/completions`, headers: {}, body: JSON.stringify({ model: 'gpt-4.1-2025-04-14', messages }) },
+    {
+      name: 'through ai-release',
+      url: `${gwUrl}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${token}`, 'x-ai-release-unit': 'bench-user' },
+      body: JSON.stringify({ model: 'support-triage', messages, ai_release: { vars: { company: 'Acme' } } }),
+    },
+    {
+      name: 'through Portkey',
+      url: portkeyUrl,
+      headers: { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': mockUrl },
+      body: JSON.stringify({ model: 'gpt-4.1-2025-04-14', messages }),
+    },
+  ];
+
+  // Each target must answer 200 before it is measured.
+  for (const t of targets) {
+    const r = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', ...t.headers }, body: t.body });
+    if (r.status !== 200) throw new Error(`${t.name} answered ${r.status}: ${await r.text()}`);
+  }
+
+  const rows: { name: string; fixed: Measured; sat: Measured }[] = [];
+  for (const t of targets) {
+    process.stderr.write(`${t.name}: warm-up, ${RATE} req/s for ${SECONDS}s, then saturation at ${CONNECTIONS} connections for ${SECONDS}s\n`);
+    await load(t, { connections: CONNECTIONS, seconds: WARMUP_SECONDS });
+    const fixed = await load(t, { rate: RATE, connections: 10, seconds: SECONDS });
+    const sat = await load(t, { connections: CONNECTIONS, seconds: SECONDS });
+    rows.push({ name: t.name, fixed, sat });
+  }
+
+  const direct = rows[0]!;
+  const portkey = rows[2]!;
+  const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
+  const lines = [
+    `| target | p50 ms @${RATE}/s | p99 ms @${RATE}/s | added p50 ms | added p99 ms | req/s @${CONNECTIONS} conn | % of direct | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) =>
+      `| ${r.name} | ${f(r.fixed.p50)} | ${f(r.fixed.p99)} | ${r === direct ? '—' : f(r.fixed.p50 - direct.fixed.p50)} | ${r === direct ? '—' : f(r.fixed.p99 - direct.fixed.p99)} | ${f(r.sat.rate, 0)} | ${f((r.sat.rate / direct.sat.rate) * 100, 1)}% | ${r.fixed.errors + r.sat.errors} |`,
+    ),
+  ];
+  const ours = rows[1]!;
+  const addedP50 = ours.fixed.p50 - direct.fixed.p50;
+  const addedP99 = ours.fixed.p99 - direct.fixed.p99;
+  const share = ours.sat.rate / direct.sat.rate;
+  const vsPortkey = ours.sat.rate / portkey.sat.rate;
+  const receipts = (db.prepare('SELECT COUNT(*) n FROM receipts').get() as { n: number }).n;
+  console.log(lines.join('\n'));
+  console.log('');
+  console.log(`targets: added p50 ≤ 1 ms: ${f(addedP50)} ms ${addedP50 <= 1 ? 'met' : 'MISSED'}; added p99 ≤ 5 ms: ${f(addedP99)} ms ${addedP99 <= 5 ? 'met' : 'MISSED'}`);
+  console.log(`         saturated ≥ 35% of direct: ${f(share * 100, 1)}% ${share >= 0.35 ? 'met' : 'MISSED'}; ≥ 10× Portkey: ${f(vsPortkey, 1)}× ${vsPortkey >= 10 ? 'met' : 'MISSED'}`);
+  console.log(`receipts written by ai-release during the run so far: ${receipts}`);
+  db.close();
+}
+
+function cleanup(): void {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  setTimeout(() => rmSync(dir, { recursive: true, force: true }), 1000).unref();
+}
+
+main()
+  .catch((e: unknown) => {
+    console.error(`bench-gateway failed: ${(e as Error).message}`);
+    process.exitCode = 1;
+  })
+  .finally(cleanup);

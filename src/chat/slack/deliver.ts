@@ -1,0 +1,75 @@
+/**
+ * Committed events -> Slack: each release has ONE message in its team's channel, posted on its
+ * first event and updated in place (chat.update) on every later one, whoever caused it (chat,
+ * CLI, API, a job). Alerts about a release go in that message's thread; digests also go to
+ * leaders directly.
+ */
+import type { AppContext } from '../../services/context.ts';
+import type { StoredEvent } from '../../store/events.ts';
+import { getRelease } from '../../store/releases.ts';
+import { releaseCardOf } from '../executor.ts';
+import { outboundFor, type Outbound } from '../outbound.ts';
+import { slackMessage } from './message.ts';
+import type { SlackOutbox } from './outbox.ts';
+import { recordSlackPost, slackPostOf } from './posts.ts';
+
+export class SlackDelivery {
+  /** Release messages waiting for their turn: a later event re-renders them anyway. */
+  private waiting = new Set<string>();
+
+  constructor(
+    private ctx: AppContext,
+    private outbox: SlackOutbox,
+  ) {}
+
+  /** Queues what `e` means for Slack; returns without waiting for Slack. */
+  handle(e: StoredEvent): void {
+    for (const o of outboundFor(this.ctx, e)) this.send(o);
+  }
+
+  private channelOf(team: string): string | undefined {
+    return this.ctx.config.teams[team]?.channels.slack;
+  }
+
+  private send(o: Outbound): void {
+    const cfg = this.ctx.config;
+    switch (o.kind) {
+      case 'release': {
+        const channel = this.channelOf(o.team);
+        if (!channel) return;
+        const key = `${channel}:${o.releaseId}`;
+        if (this.waiting.has(key)) return;
+        this.waiting.add(key);
+        void this.outbox.inTurn(channel, 'release message', async () => {
+          this.waiting.delete(key);
+          // Rendered when its turn comes: the message shows the release as it is now.
+          const r = getRelease(this.ctx.db, o.releaseId);
+          const msg = slackMessage(cfg, r ? releaseCardOf(this.ctx, r) : o.card);
+          const ts = slackPostOf(this.ctx.db, o.releaseId, channel);
+          if (ts) return this.outbox.updateNow(channel, ts, msg);
+          const posted = await this.outbox.postNow(channel, msg);
+          if (posted) recordSlackPost(this.ctx.db, o.releaseId, channel, posted);
+        });
+        return;
+      }
+      case 'message': {
+        const channel = this.channelOf(o.team);
+        if (!channel) return;
+        const msg = slackMessage(cfg, o.card);
+        const mentions = (o.mention ?? []).flatMap((n) => (cfg.people[n]?.slack ? [`<@${cfg.people[n]!.slack}>`] : []));
+        if (mentions.length) msg.blocks.splice(1, 0, { type: 'context', elements: [{ type: 'mrkdwn', text: `for ${mentions.join(' ')}` }] });
+        const threadOf = o.threadOf;
+        void this.outbox.post(channel, msg, threadOf === undefined ? undefined : () => slackPostOf(this.ctx.db, threadOf, channel));
+        return;
+      }
+      case 'direct': {
+        const msg = slackMessage(cfg, o.card);
+        for (const name of o.people) {
+          const user = cfg.people[name]?.slack;
+          if (user) void this.outbox.direct(user, msg);
+        }
+        return;
+      }
+    }
+  }
+}

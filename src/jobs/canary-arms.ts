@@ -1,0 +1,54 @@
+/**
+ * The two arms of a release's canary, read from its production receipts since the stage began
+ * (index receipts(release_id, variant, ts)), with their feedback columns.
+ */
+import type { CanaryArm } from '../core/canary.ts';
+import type { Db } from '../store/db.ts';
+
+export interface ArmTotals extends CanaryArm {
+  /** Total cost of the arm's calls (USD), for the spend-burn projection. */
+  costSumUsd: number;
+}
+
+interface Row {
+  status: string;
+  latency_ms: number | null;
+  cost_usd: number;
+  tokens: number;
+  escalated: number | null;
+  overridden: number | null;
+  reported: number | null;
+  csat: number | null;
+}
+
+function arm(rows: Row[]): ArmTotals {
+  const a: ArmTotals = { n: rows.length, errors: 0, escalations: 0, overrides: 0, reported: 0, latencyMs: [], costUsd: [], tokens: [], csat: [], costSumUsd: 0 };
+  const latency = a.latencyMs as number[];
+  const cost = a.costUsd as number[];
+  const tokens = a.tokens as number[];
+  const csat = a.csat as number[];
+  for (const r of rows) {
+    if (r.status !== 'ok') a.errors++;
+    if (r.escalated === 1) a.escalations++;
+    if (r.overridden === 1) a.overrides++;
+    if (r.reported === 1) a.reported++;
+    if (r.latency_ms !== null && r.status === 'ok') latency.push(r.latency_ms);
+    cost.push(r.cost_usd);
+    a.costSumUsd += r.cost_usd;
+    tokens.push(r.tokens);
+    if (r.csat !== null) csat.push(r.csat);
+  }
+  return a;
+}
+
+/** Baseline (`stable`) and candidate arms of `releaseId` since `since` (ms). */
+export function canaryArms(db: Db, releaseId: number, since: number): { baseline: ArmTotals; candidate: ArmTotals } {
+  const q = db.prepare(
+    `SELECT status, latency_ms, cost_usd, input_tokens + output_tokens AS tokens, escalated, overridden, reported, csat
+     FROM receipts WHERE release_id = ? AND variant = ? AND ts >= ? AND purpose = 'production'`,
+  );
+  return {
+    baseline: arm(q.all(releaseId, 'stable', since) as Row[]),
+    candidate: arm(q.all(releaseId, 'candidate', since) as Row[]),
+  };
+}

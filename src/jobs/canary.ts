@@ -1,0 +1,176 @@
+/**
+ * The canary job (every minute): judges every release taking traffic (canary or ramp) on its
+ * production receipts since the stage began, candidate against baseline, and acts once per stage:
+ *   inconclusive -> the snapshot says how many calls are still needed (release card);
+ *   regressed    -> roll back at once (autoRollback) or alert with Rollback / Acknowledge / Pause;
+ *   healthy past minBakeMinutes -> "ready to ramp" with the Ramp button (or promote: autoPromote);
+ *   spend burn   -> pause when the candidate's cost per run projects the workflow over its daily cap.
+ * A plain function of (context, now): cron only schedules it; all state is in SQLite.
+ */
+import { judgeCanary, type CanaryJudgement } from '../core/canary.ts';
+import { stageLabel } from '../core/release.ts';
+import { dayKey, nextDayStart } from '../core/time.ts';
+import { readyToRampCard, regressionAlertCard, spendBurnCard, type AlertSubject } from '../core/views/canary.ts';
+import type { Workflow } from '../config/types.ts';
+import type { AppContext } from '../services/context.ts';
+import { applyTransition } from '../services/releases.ts';
+import { tx } from '../store/db.ts';
+import type { ReleaseRecord } from '../store/releases.ts';
+import { getRelease } from '../store/releases.ts';
+import { alertRaised, raiseAlertOnce } from './alerts.ts';
+import { canaryArms, type ArmTotals } from './canary-arms.ts';
+import { saveCanarySnapshot } from '../store/canary-snapshots.ts';
+import { projectSpendBurn } from './spend-burn.ts';
+
+export const CANARY_ACTOR = 'job:canary';
+
+export type CanaryAction = 'none' | 'rolled_back' | 'alerted' | 'ready_to_ramp' | 'promoted' | 'paused_for_spend';
+
+export interface CanaryOutcome {
+  releaseId: number;
+  key: string;
+  status: CanaryJudgement['status'];
+  samplesNeeded: number;
+  action: CanaryAction;
+}
+
+/** Judges every release in canary or ramp at `now`. */
+export function runCanaryJob(ctx0: AppContext, now: number, tz = 'UTC'): CanaryOutcome[] {
+  const ctx: AppContext = { ...ctx0, now: () => now };
+  const ids = ctx.db.prepare("SELECT id FROM releases WHERE state IN ('canary', 'ramp') ORDER BY id").all() as { id: number }[];
+  const out: CanaryOutcome[] = [];
+  for (const { id } of ids) {
+    const r = getRelease(ctx.db, id);
+    const wf = r && ctx.config.workflows[r.workflow];
+    if (!r || !wf) continue;
+    out.push(judgeRelease(ctx, r, wf, now, tz));
+  }
+  return out;
+}
+
+function subjectOf(r: ReleaseRecord, wf: Workflow): AlertSubject {
+  return { key: r.key, workflow: r.workflow, team: wf.team, stage: stageLabel(wf.rollout.stages, r.stageIndex) };
+}
+
+function judgeRelease(ctx: AppContext, r: ReleaseRecord, wf: Workflow, now: number, tz: string): CanaryOutcome {
+  const since = r.stageStartedAt ?? r.trafficStartedAt ?? r.updatedAt;
+  const { baseline, candidate } = canaryArms(ctx.db, r.id, since);
+  const judgement = judgeCanary({ baseline, candidate, minSamples: wf.rollout.minSamples });
+  const result = (action: CanaryAction): CanaryOutcome => ({ releaseId: r.id, key: r.key, status: judgement.status, samplesNeeded: judgement.samplesNeeded, action });
+  tx(ctx.db, () =>
+    saveCanarySnapshot(ctx.db, { releaseId: r.id, stage: r.stageIndex, judgedAt: now, judgement, baselineCalls: baseline.n, candidateCalls: candidate.n }),
+  );
+
+  if (checkSpendBurn(ctx, r, wf, { baseline, candidate, since, now, tz })) return result('paused_for_spend');
+
+  if (judgement.status === 'regressed') return result(onRegression(ctx, r, wf, judgement, baseline.n, candidate.n, now));
+
+  const bakedMs = now - since;
+  if (judgement.status === 'healthy' && bakedMs >= wf.rollout.minBakeMinutes * 60_000) return result(onReady(ctx, r, wf, judgement, bakedMs, now));
+  return result('none');
+}
+
+function onRegression(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: CanaryJudgement, nb: number, nc: number, now: number): CanaryAction {
+  const s = subjectOf(r, wf);
+  return tx(ctx.db, (): CanaryAction => {
+    if (alertRaised(ctx.db, r.id, r.stageIndex, 'canary_regression')) return 'none';
+    let rolledBack = false;
+    let refused: string | undefined;
+    if (wf.rollout.autoRollback) {
+      const rb = applyTransition(ctx, r.id, 'rollback', CANARY_ACTOR, { reason: `canary regression: ${judgement.reason}` }, r.state);
+      if (rb.ok) rolledBack = true;
+      else if (getRelease(ctx.db, r.id)?.state !== r.state) return 'none'; // it moved meanwhile: nothing to alert about
+      else refused = rb.error.message;
+    }
+    raiseAlertOnce(ctx.db, {
+      releaseId: r.id,
+      stage: r.stageIndex,
+      workflow: r.workflow,
+      condition: 'canary_regression',
+      card: regressionAlertCard(s, { judgement, baselineCalls: nb, candidateCalls: nc, rolledBack, rollbackRefused: refused }),
+      notify: [...new Set([...wf.approvers, r.requester].filter((p) => ctx.config.people[p]))],
+      now,
+      data: { reason: judgement.reason, rolledBack },
+    });
+    return rolledBack ? 'rolled_back' : 'alerted';
+  });
+}
+
+function onReady(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: CanaryJudgement, bakedMs: number, now: number): CanaryAction {
+  const s = subjectOf(r, wf);
+  const next = wf.rollout.stages[r.stageIndex + 1] ?? 100;
+  return tx(ctx.db, (): CanaryAction => {
+    if (alertRaised(ctx.db, r.id, r.stageIndex, 'ready_to_ramp')) return 'none';
+    if (wf.rollout.autoPromote) {
+      const p = applyTransition(ctx, r.id, 'promote', CANARY_ACTOR, { reason: `healthy after the minimum bake: ${judgement.reason}` }, r.state);
+      if (p.ok) {
+        const promotedTo = p.value.state === 'completed' ? 'complete (100%)' : stageLabel(wf.rollout.stages, p.value.stageIndex);
+        raiseAlertOnce(ctx.db, {
+          releaseId: r.id,
+          stage: r.stageIndex,
+          workflow: r.workflow,
+          condition: 'ready_to_ramp',
+          card: readyToRampCard(s, { next, bakedMs, judgement, promoted: true, promotedTo }),
+          now,
+        });
+        return 'promoted';
+      }
+      if (getRelease(ctx.db, r.id)?.state !== r.state) return 'none';
+    }
+    raiseAlertOnce(ctx.db, {
+      releaseId: r.id,
+      stage: r.stageIndex,
+      workflow: r.workflow,
+      condition: 'ready_to_ramp',
+      card: readyToRampCard(s, { next, bakedMs, judgement, promoted: false }),
+      now,
+    });
+    return 'ready_to_ramp';
+  });
+}
+
+function checkSpendBurn(
+  ctx: AppContext,
+  r: ReleaseRecord,
+  wf: Workflow,
+  a: { baseline: ArmTotals; candidate: ArmTotals; since: number; now: number; tz: string },
+): boolean {
+  const capUsd = wf.caps.dailyUsd;
+  if (capUsd === undefined) return false;
+  const spent = ctx.db
+    .prepare("SELECT COALESCE(SUM(cost_usd), 0) AS c FROM spend_daily WHERE day = ? AND workflow = ? AND purpose = 'production'")
+    .get(dayKey(a.now, a.tz), r.workflow) as { c: number };
+  const burn = projectSpendBurn({
+    capUsd,
+    spentTodayUsd: spent.c,
+    msLeftToday: nextDayStart(a.now, a.tz) - a.now,
+    elapsedMs: a.now - a.since,
+    baseline: { calls: a.baseline.n, costSumUsd: a.baseline.costSumUsd },
+    candidate: { calls: a.candidate.n, costSumUsd: a.candidate.costSumUsd },
+  });
+  if (!burn?.over) return false;
+  const s = subjectOf(r, wf);
+  return tx(ctx.db, () => {
+    if (alertRaised(ctx.db, r.id, r.stageIndex, 'spend_burn')) return false; // raised (and paused) once this stage; resumed since
+    const p = applyTransition(
+      ctx,
+      r.id,
+      'pause',
+      CANARY_ACTOR,
+      { reason: `canary spend burn: projected $${burn.projectedUsd.toFixed(2)} today against a daily cap of $${capUsd}` },
+      r.state,
+    );
+    if (!p.ok) return false;
+    raiseAlertOnce(ctx.db, {
+      releaseId: r.id,
+      stage: r.stageIndex,
+      workflow: r.workflow,
+      condition: 'spend_burn',
+      data: burn,
+      card: spendBurnCard(s, burn, true),
+      notify: [...new Set([...wf.approvers, r.requester].filter((p2) => ctx.config.people[p2]))],
+      now: a.now,
+    });
+    return true;
+  });
+}

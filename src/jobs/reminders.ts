@@ -1,0 +1,51 @@
+/**
+ * Pending-approval reminders (every 5 minutes): a release awaiting approval for over 4 hours gets
+ * one reminder, threaded under its message and mentioning the approvers who have not approved.
+ */
+import { approvalReminderCard } from '../core/views/canary.ts';
+import type { AppContext } from '../services/context.ts';
+import { approvalState } from '../services/releases.ts';
+import { tx } from '../store/db.ts';
+import { getRelease } from '../store/releases.ts';
+import { raiseAlertOnce } from './alerts.ts';
+
+export const REMINDER_AFTER_MS = 4 * 3_600_000;
+/** The alerts row's stage for reminders (a release awaiting approval has no stage yet). */
+const REMINDER_STAGE = -1;
+
+/** When the release last entered awaiting_approval (from its audit trail). */
+export function awaitingSince(ctx: AppContext, releaseId: number): number | null {
+  const row = ctx.db
+    .prepare("SELECT ts FROM audit WHERE release_id = ? AND json_extract(data, '$.to') = 'awaiting_approval' ORDER BY seq DESC LIMIT 1")
+    .get(releaseId) as { ts: number } | undefined;
+  return row?.ts ?? null;
+}
+
+/** Sends the reminders due at `now`; returns the release keys reminded. */
+export function runReminderJob(ctx: AppContext, now: number): string[] {
+  const ids = ctx.db.prepare("SELECT id FROM releases WHERE state = 'awaiting_approval' ORDER BY id").all() as { id: number }[];
+  const reminded: string[] = [];
+  for (const { id } of ids) {
+    const r = getRelease(ctx.db, id);
+    const wf = r && ctx.config.workflows[r.workflow];
+    if (!r || !wf) continue;
+    const since = awaitingSince(ctx, r.id) ?? r.updatedAt;
+    if (now - since <= REMINDER_AFTER_MS) continue;
+    const ap = approvalState(ctx, r, wf);
+    const approved = new Set(ap.approvals.map((a) => a.person));
+    const waitingOn = wf.approvers.filter((p) => p !== r.requester && !approved.has(p));
+    const raised = tx(ctx.db, () =>
+      raiseAlertOnce(ctx.db, {
+        releaseId: r.id,
+        stage: REMINDER_STAGE,
+        workflow: r.workflow,
+        condition: 'approval_reminder',
+        card: approvalReminderCard({ key: r.key, workflow: r.workflow, team: wf.team }, { waitingMs: now - since, approvers: waitingOn, have: ap.have, needed: ap.needed }),
+        notify: waitingOn,
+        now,
+      }),
+    );
+    if (raised) reminded.push(r.key);
+  }
+  return reminded;
+}

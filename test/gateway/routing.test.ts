@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api } from '../helpers/harness.ts';
+import { openDb } from '../../src/store/db.ts';
+import { RouteTable } from '../../src/gateway/route-table.ts';
+import { applyTransition } from '../../src/services/releases.ts';
+import type { AppContext } from '../../src/services/context.ts';
+import { chat, msg, releaseInCanary, startGatewayTest, supportVars, type GatewayTest } from './setup.ts';
+
+let t: GatewayTest;
+let token: string;
+let releaseId: number;
+let ctx: AppContext;
+beforeAll(async () => {
+  t = await startGatewayTest();
+  token = t.ts.gatewayToken('support');
+  ctx = t.ts.server.runtime.ctx;
+  releaseId = releaseInCanary(t.ts, 'support-triage', 'gpt-4.1-mini-2025-04-14').id;
+});
+afterAll(() => t.close());
+
+const UNITS = Array.from({ length: 20_000 }, (_, i) => `user-${i}`);
+
+describe('sticky canary routing', () => {
+  it('splits 20k units within ±1 pp of the stage weight, and raising the weight only adds units', () => {
+    const table = new RouteTable(ctx);
+    const at5 = UNITS.filter((u) => table.resolve('support-triage', u)!.variant === 'candidate');
+    expect(Math.abs(at5.length / UNITS.length - 0.05)).toBeLessThanOrEqual(0.01);
+    const promoted = applyTransition(ctx, releaseId, 'promote', 'test');
+    expect(promoted.ok).toBe(true);
+    const at25 = new Set(UNITS.filter((u) => table.resolve('support-triage', u)!.variant === 'candidate'));
+    expect(Math.abs(at25.size / UNITS.length - 0.25)).toBeLessThanOrEqual(0.01);
+    // Nobody who had the candidate moves back.
+    expect(at5.filter((u) => !at25.has(u))).toEqual([]);
+  });
+
+  it('GET /v1/routes resolves like the chat route does, with variant, config hash, release, model and weight', async () => {
+    const table = new RouteTable(ctx);
+    const cand = UNITS.find((u) => table.resolve('support-triage', u)!.variant === 'candidate')!;
+    const r = await api(t.ts.url, 'GET', `/v1/routes/support-triage?unit=${cand}`, token);
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ workflow: 'support-triage', variant: 'candidate', model: 'gpt-4.1-mini-2025-04-14', release_id: `REL-${releaseId}`, weight: 25 });
+    expect(r.json.config_hash).toMatch(/^cfg_/);
+    const c = await chat(t.ts.url, token, { model: 'support-triage', messages: msg(), ...supportVars }, { 'x-ai-release-unit': cand });
+    expect(c.headers.get('x-ai-release-variant')).toBe('candidate');
+    expect(c.headers.get('x-ai-release-config')).toBe(r.json.config_hash);
+    expect(c.headers.get('x-ai-release-release')).toBe(`REL-${releaseId}`);
+    expect(t.fake.requests.at(-1)!.model).toBe('gpt-4.1-mini-2025-04-14');
+    // The body's `user` is the unit when there is no header.
+    const u = await chat(t.ts.url, token, { model: 'support-triage', messages: msg(), user: cand, ...supportVars });
+    expect(u.headers.get('x-ai-release-variant')).toBe('candidate');
+    const other = await api(t.ts.url, 'GET', '/v1/routes/gl-coding?unit=x', token);
+    expect(other.status).toBe(403);
+    const none = await api(t.ts.url, 'GET', '/v1/routes/nope?unit=x', token);
+    expect(none.status).toBe(404);
+  });
+
+  it('pause (from another process), resume, promote and rollback apply on the very next request', async () => {
+    const table = new RouteTable(ctx);
+    const cand = UNITS.find((u) => table.resolve('support-triage', u)!.variant === 'candidate')!;
+    const variant = async () =>
+      (await chat(t.ts.url, token, { model: 'support-triage', messages: msg(), ...supportVars }, { 'x-ai-release-unit': cand })).headers.get('x-ai-release-variant');
+    expect(await variant()).toBe('candidate');
+
+    // Another process (the CLI) pauses the release through its own connection to the file.
+    const cli: AppContext = { db: openDb(t.ts.settings.databasePath), config: ctx.config, now: Date.now };
+    expect(applyTransition(cli, releaseId, 'pause', 'cli').ok).toBe(true);
+    cli.db.close();
+    expect(await variant()).toBe('stable');
+
+    expect(applyTransition(ctx, releaseId, 'resume', 'test').ok).toBe(true);
+    expect(await variant()).toBe('candidate');
+
+    // Every unit takes the candidate once it completes (stable config replaced).
+    expect(applyTransition(ctx, releaseId, 'promote', 'test').ok).toBe(true);
+    const done = await chat(t.ts.url, token, { model: 'support-triage', messages: msg(), ...supportVars }, { 'x-ai-release-unit': 'someone-else' });
+    expect(t.fake.requests.at(-1)!.model).toBe('gpt-4.1-mini-2025-04-14');
+    expect(done.headers.get('x-ai-release-variant')).toBe('stable');
+
+    expect(applyTransition(ctx, releaseId, 'rollback', 'test').ok).toBe(true);
+    await chat(t.ts.url, token, { model: 'support-triage', messages: msg(), ...supportVars }, { 'x-ai-release-unit': cand });
+    expect(t.fake.requests.at(-1)!.model).toBe('gpt-4.1-2025-04-14');
+  });
+});

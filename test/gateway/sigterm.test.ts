@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openDb } from '../../src/store/db.ts';
+import { createToken } from '../../src/store/tokens.ts';
+import { tempDir } from '../helpers/harness.ts';
+import { configFile, gatewayConfigDir } from './config.ts';
+import { startFakeUpstream, type FakeUpstream } from './fake-upstream.ts';
+import { chat } from './setup.ts';
+
+let fake: FakeUpstream;
+beforeAll(async () => {
+  fake = await startFakeUpstream();
+});
+afterAll(() => fake.close());
+
+it('SIGTERM writes every pending receipt before the process exits', async () => {
+  const dir = tempDir();
+  const databasePath = join(dir, 'ai-release.db');
+  const child = spawn(process.execPath, ['bin/ai-release.mjs', 'serve'], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATABASE_PATH: databasePath,
+      AI_RELEASE_CONFIG: configFile(gatewayConfigDir()),
+      OPENAI_BASE_URL: fake.url,
+      LOG_LEVEL: 'error',
+      // Nothing is written before stop: the flush on SIGTERM must write them all.
+      GATEWAY_RECEIPT_FLUSH_MS: '600000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (c: Buffer) => {
+      err += c.toString();
+      const m = /listening on (http:\/\/[^\s]+)/.exec(err);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`server exited: ${err}`)));
+  });
+  const db = openDb(databasePath);
+  const token = createToken(db, { name: 'sigterm-test', scope: 'gateway', team: 'support', now: Date.now() });
+  const N = 120;
+  const answers = await Promise.all(
+    Array.from({ length: N }, (_, i) =>
+      chat(url, token, { model: 'support-triage', messages: [{ role: 'user', content: `ticket ${i}` }], ai_release: { vars: { company: 'Acme' } } }),
+    ),
+  );
+  expect(answers.every((a) => a.status === 200)).toBe(true);
+  expect((db.prepare('SELECT COUNT(*) n FROM receipts').get() as { n: number }).n).toBe(0);
+  child.kill('SIGTERM');
+  expect(await exited).toBe(0);
+  const ids = new Set(answers.map((a) => a.headers.get('x-ai-release-receipt')));
+  const rows = db.prepare('SELECT id FROM receipts').all() as { id: string }[];
+  expect(rows.length).toBe(N);
+  expect(rows.every((r) => ids.has(r.id))).toBe(true);
+  expect((db.prepare("SELECT SUM(calls) n FROM spend_daily WHERE workflow = 'support-triage'").get() as { n: number }).n).toBe(N);
+  db.close();
+}, 60_000);

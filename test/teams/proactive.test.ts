@@ -1,0 +1,112 @@
+/** Events -> Teams posts, through the connector port (no SDK): first post, updates, threads, 1:1s, 429s. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { deliver } from '../../src/chat/teams/proactive.ts';
+import { postsOf, saveReference } from '../../src/chat/teams/records.ts';
+import type { TeamsConnector } from '../../src/chat/teams/sdk.ts';
+import { connectorRetryAfterMs } from '../../src/chat/teams/sdk.ts';
+import type { ConversationRef, OutgoingActivity } from '../../src/chat/teams/translate.ts';
+import { ChannelQueue } from '../../src/chat/queue.ts';
+import { noticeCard } from '../../src/core/views/common.ts';
+import { createLogger } from '../../src/server/log.ts';
+import { openTestApp } from '../helpers/harness.ts';
+
+interface Sent {
+  op: 'post' | 'update';
+  conversation: string;
+  activityId: string;
+  activity: OutgoingActivity;
+}
+
+function fakePort(opts: { fail429?: number } = {}): TeamsConnector & { sent: Sent[] } {
+  let n = 0;
+  let fail = opts.fail429 ?? 0;
+  const sent: Sent[] = [];
+  return {
+    sent,
+    async post(ref: ConversationRef, activity: OutgoingActivity) {
+      if (fail > 0) {
+        fail--;
+        throw Object.assign(new Error('Too Many Requests'), { statusCode: 429, response: { headers: { get: (h: string) => (h === 'retry-after' ? '2' : undefined) } } });
+      }
+      const activityId = `m-${++n}`;
+      sent.push({ op: 'post', conversation: ref.conversation.id, activityId, activity });
+      return activityId;
+    },
+    async update(ref: ConversationRef, activityId: string, activity: OutgoingActivity) {
+      sent.push({ op: 'update', conversation: ref.conversation.id, activityId, activity });
+    },
+  };
+}
+
+const channelRef = (id: string): ConversationRef => ({
+  channelId: 'msteams',
+  serviceUrl: 'https://smba.example/amer/',
+  conversation: { id, conversationType: 'channel', tenantId: 't-1', isGroup: true },
+  bot: { id: '28:bot', name: 'ai-release' },
+});
+
+let close: (() => void) | undefined;
+afterEach(() => close?.());
+
+function setup(port: TeamsConnector) {
+  const app = openTestApp();
+  close = app.close;
+  const waits: number[] = [];
+  let clock = 0; // the queue's own clock: sleeping advances it, so waits are exact
+  const queue = new ChannelQueue({
+    perSecond: 1000,
+    retryAfterMs: connectorRetryAfterMs,
+    now: () => clock,
+    sleep: async (ms) => {
+      waits.push(ms);
+      clock += ms;
+    },
+  });
+  const logs: string[] = [];
+  const deps = { ctx: app.ctx, log: createLogger('info', (l) => logs.push(l)), connector: port, queue };
+  return { app, deps, waits, logs };
+}
+
+describe('Teams proactive posts', () => {
+  it('posts a release card to the team channel once, then updates it in place; alerts go in its thread', async () => {
+    const port = fakePort();
+    const { app, deps } = setup(port);
+    // Only the team's General channel is known: the configured channel is reached through it.
+    saveReference(app.ctx.db, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
+    const card = noticeCard('REL-7 · support-triage · awaiting approval', 'x');
+    await deliver(deps, { kind: 'release', releaseId: 7, team: 'support', card });
+    await deliver(deps, { kind: 'release', releaseId: 7, team: 'support', card: { ...card, title: 'REL-7 · support-triage · canary' } });
+    expect(port.sent.map((s) => [s.op, s.conversation, s.activityId])).toEqual([
+      ['post', '19:support@thread.tacv2', 'm-1'],
+      ['update', '19:support@thread.tacv2', 'm-1'],
+    ]);
+    expect(JSON.stringify(port.sent[1]!.activity)).toContain('canary');
+    expect(postsOf(app.ctx.db, 7).map((p) => p.activityId)).toEqual(['m-1']);
+
+    await deliver(deps, { kind: 'message', team: 'support', card: noticeCard('Canary regression', 'p95 up'), threadOf: 7, mention: ['dana', 'sam'] });
+    const alert = port.sent[2]!;
+    expect(alert.conversation).toBe('19:support@thread.tacv2;messageid=m-1');
+    // dana has a Teams id and is mentioned; sam has none.
+    expect(alert.activity.text).toBe('<at>dana</at>');
+    expect(alert.activity.entities?.[0]?.mentioned?.id).toBe('6f1c2d3e-0000-4000-8000-00000000da7a');
+  });
+
+  it('skips, with a log line, a channel post before the bot is in any team and a DM to someone without a 1:1', async () => {
+    const port = fakePort();
+    const { deps, logs } = setup(port);
+    await deliver(deps, { kind: 'message', team: 'support', card: noticeCard('Policy changed', 'x') });
+    await deliver(deps, { kind: 'direct', people: ['dana'], card: noticeCard('Digest', 'x') });
+    expect(port.sent).toEqual([]);
+    expect(logs.join('\n')).toMatch(/no conversation reference yet/);
+    expect(logs.join('\n')).toMatch(/direct message skipped.*"person":"dana"/);
+  });
+
+  it('waits out a 429 with the Retry-After the connector gave, and the post still goes out', async () => {
+    const port = fakePort({ fail429: 2 });
+    const { app, deps, waits } = setup(port);
+    saveReference(app.ctx.db, channelRef('19:support@thread.tacv2'), { kind: 'channel' }, 1);
+    await deliver(deps, { kind: 'message', team: 'support', card: noticeCard('Budget at 80%', 'x') });
+    expect(port.sent).toHaveLength(1);
+    expect(waits.filter((w) => w === 2000)).toHaveLength(2);
+  });
+});
