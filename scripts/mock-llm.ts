@@ -32,7 +32,7 @@ export interface MockLlmOptions {
   errorRate?: number;
   /** Chance of a simulated 429 (with Retry-After) per request, overriding the models' rates. */
   rateLimitRate?: number;
-  /** No simulated latency, errors or answers at all: a tiny fixed completion, for throughput benchmarks. */
+  /** No simulated latency, errors or answers: a tiny completion (with a real server's per-request parsing and serialising), for throughput benchmarks. */
   fastPath?: boolean;
 }
 
@@ -86,7 +86,8 @@ export async function startMockLlm(opts: MockLlmOptions = {}): Promise<MockLlm> 
       const body = await readBody(req);
       if (body === undefined) return sendError(res, 413, 'invalid_request_error', 'Request body too large for the mock LLM simulator.');
       if (fast) {
-        state.count(fast.respond(body, res));
+        const model = fast.respond(body, res);
+        if (model !== null) state.count(model);
         return;
       }
       return handleChat(body, res, state);

@@ -1,68 +1,62 @@
 /**
- * The simulator's fast path for throughput benchmarks: no simulation at all. Every chat
- * completion gets the same tiny answer with usage, from buffers built once per model.
+ * The simulator's fast path for throughput benchmarks: no simulated latency, errors or answers
+ * (every completion says "OK"), but the per-request work of a minimal real OpenAI-compatible
+ * server: parse the JSON body, check it has `model` and `messages`, build the response object
+ * with a fresh id, `created`, the requested model and usage counted from the messages, and
+ * serialise it. A pre-built buffer answered after a regex would make "the upstream called
+ * directly" several times cheaper than any real server, so the gateway's share of "direct" in
+ * the benchmark would measure the mock's shortcut rather than the gateway.
  */
 import type { ServerResponse } from 'node:http';
-import { SIMULATOR_HEADER } from './shapes.ts';
+import { randomBytes } from 'node:crypto';
+import { sendError, SIMULATOR_HEADER, type CompletionHead } from './shapes.ts';
+import { promptTokens, usageOf } from './usage.ts';
+import type { ChatMessage } from './answer.ts';
 
-interface Prepared {
-  json: Buffer;
-  sse: Buffer;
-}
-
-const USAGE = {
-  prompt_tokens: 24,
-  completion_tokens: 2,
-  total_tokens: 26,
-  prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-  completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
-};
 const JSON_HEADERS = { 'content-type': 'application/json', ...SIMULATOR_HEADER };
 const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...SIMULATOR_HEADER };
-const MODEL = /"model"\s*:\s*"([^"\\]{1,100})"/;
-const STREAM = /"stream"\s*:\s*true/;
+const ANSWER = 'OK';
 
 export class FastPath {
-  private readonly prepared = new Map<string, Prepared>();
-
   constructor(private readonly fingerprintOf: (model: string) => { model: string; fingerprint: string }) {}
 
-  /** Drops the prepared buffers (after a fingerprint change). */
-  reset(): void {
-    this.prepared.clear();
-  }
+  /** Kept for the simulator's API (nothing is prepared ahead any more). */
+  reset(): void {}
 
-  respond(body: string, res: ServerResponse): string {
-    const model = MODEL.exec(body)?.[1] ?? 'gpt-4.1-2025-04-14';
-    let p = this.prepared.get(model);
-    if (!p) {
-      if (this.prepared.size > 1000) this.prepared.clear();
-      p = this.prepare(model);
-      this.prepared.set(model, p);
+  /** Answers the request; returns the requested model, or null when the body was refused. */
+  respond(raw: string, res: ServerResponse): string | null {
+    let body: { model?: unknown; messages?: unknown; tools?: unknown; stream?: unknown };
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      sendError(res, 400, 'invalid_request_error', 'We could not parse the JSON body of your request. (mock LLM simulator)');
+      return null;
     }
-    const buf = STREAM.test(body) ? p.sse : p.json;
-    res.writeHead(200, { ...(buf === p.sse ? SSE_HEADERS : JSON_HEADERS), 'content-length': buf.length });
-    res.end(buf);
-    return model;
-  }
-
-  private prepare(requested: string): Prepared {
-    const { model, fingerprint } = this.fingerprintOf(requested);
-    const head = { id: 'chatcmpl-simfast', created: 1744588800, model, system_fingerprint: fingerprint };
-    const json = {
-      ...head,
-      object: 'chat.completion',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'OK', refusal: null }, logprobs: null, finish_reason: 'stop' }],
-      usage: USAGE,
-    };
-    const chunk = (delta: object, finish: string | null) => ({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
-    const sse = [
-      chunk({ role: 'assistant', content: 'OK' }, null),
-      chunk({}, 'stop'),
-      { ...head, object: 'chat.completion.chunk', choices: [], usage: USAGE },
-    ]
-      .map((c) => `data: ${JSON.stringify(c)}\n\n`)
-      .join('') + 'data: [DONE]\n\n';
-    return { json: Buffer.from(JSON.stringify(json)), sse: Buffer.from(sse) };
+    if (typeof body?.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0) {
+      sendError(res, 400, 'invalid_request_error', "The request needs 'model' (a string) and 'messages' (a non-empty array). (mock LLM simulator)");
+      return null;
+    }
+    const { model, fingerprint } = this.fingerprintOf(body.model);
+    const head: CompletionHead = { id: `chatcmpl-${randomBytes(12).toString('base64url')}`, created: Math.floor(Date.now() / 1000), model, system_fingerprint: fingerprint };
+    const { prompt, cached } = promptTokens(body.messages as ChatMessage[], body.tools);
+    const usage = usageOf(prompt, cached, 1, 0);
+    let text: string;
+    if (body.stream === true) {
+      const chunk = (delta: object, finish: string | null) => ({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+      text = [chunk({ role: 'assistant', content: ANSWER }, null), chunk({}, 'stop'), { ...head, object: 'chat.completion.chunk', choices: [], usage }]
+        .map((c) => `data: ${JSON.stringify(c)}\n\n`)
+        .join('') + 'data: [DONE]\n\n';
+      res.writeHead(200, { ...SSE_HEADERS, 'content-length': Buffer.byteLength(text) });
+    } else {
+      text = JSON.stringify({
+        ...head,
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: ANSWER, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage,
+      });
+      res.writeHead(200, { ...JSON_HEADERS, 'content-length': Buffer.byteLength(text) });
+    }
+    res.end(text);
+    return body.model;
   }
 }

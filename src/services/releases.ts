@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ReleaseConfig, Workflow } from '../config/types.ts';
-import { configHash } from '../core/canonical.ts';
+import { canonicalJson, configHash } from '../core/canonical.ts';
 import type { ParamValue, ReleaseVerb } from '../core/command.ts';
 import { RELEASE_ID_RE } from '../core/command.ts';
 import { checkPermission, mayGiveCostApproval } from '../core/permissions.ts';
@@ -133,11 +133,11 @@ export function diffConfigs(before: ReleaseConfig, after: ReleaseConfig, promptF
   if (before.prompt !== after.prompt) c.prompt = { from: promptFiles[0], to: promptFiles[1] };
   const keys = new Set([...Object.keys(before.params), ...Object.keys(after.params)]);
   for (const k of keys) {
-    if (JSON.stringify(before.params[k]) !== JSON.stringify(after.params[k]))
+    if (canonicalJson(before.params[k] ?? null) !== canonicalJson(after.params[k] ?? null))
       (c.params ??= {})[k] = { from: before.params[k] ?? null, to: after.params[k] ?? null };
   }
   const other = (['provider', 'rag', 'tools', 'guardrails', 'allowFloating'] as const).filter(
-    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
+    (k) => canonicalJson(before[k] ?? null) !== canonicalJson(after[k] ?? null),
   );
   if (other.length) c.other = other;
   return c;

@@ -162,4 +162,18 @@ describe('release services', () => {
     const stale = applyTransition(app.ctx, r.value.id, 'gate_passed', 'gate', {}, 'requested');
     expect(!stale.ok && stale.error.kind).toBe('state_conflict');
   });
+
+  it('two people clicking the same card make one transition: a stale card is refused', () => {
+    const app = setup();
+    const r = requestRelease(app.ctx, app.as('eli'), { workflow: 'alpha', model: 'gpt-4.1-mini-2025-04-14', source: 'cli' });
+    if (!r.ok) throw new Error(r.error.message);
+    gate(app, r.value.id, 'pass');
+    performVerb(app.ctx, app.as('dana'), 'approve', 'REL-1');
+    const shown = 'canary:0';
+    const first = performVerb(app.ctx, app.as('eli'), 'promote', 'REL-1', { expect: shown });
+    expect(first.ok && first.value.state).toBe('ramp');
+    const second = performVerb(app.ctx, app.as('sam'), 'promote', 'REL-1', { expect: shown });
+    expect(!second.ok && second.error).toMatchObject({ kind: 'state_conflict', rule: 'stale_card' });
+    expect(getRelease(app.ctx.db, 1)!.state).toBe('ramp');
+  });
 });

@@ -1,0 +1,249 @@
+/**
+ * `npm run tour`: the whole release story in five minutes, with no Slack, Teams or OpenAI account.
+ *
+ * Starts ai-release on a temporary database with a copy of the example configuration and the local
+ * mock LLM (a simulator), then walks one upgrade end to end — a config change becomes a release
+ * request, the eval gate gives its verdict, an approver approves, the canary takes simulated
+ * traffic through the gateway, the canary analysis catches a regression and rolls back, and the
+ * leaders' spend digest — printing each Card as Slack and Teams would show it. It ends by pointing
+ * at the web console, where the same buttons work (Ctrl-C stops; `--exit` stops at the end).
+ */
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { settingsFromEnv } from '../src/app.ts';
+import { execute } from '../src/chat/executor.ts';
+import { renderText } from '../src/chat/render/text.ts';
+import type { Card } from '../src/core/card.ts';
+import type { Command } from '../src/core/command.ts';
+import { runCanaryJob } from '../src/jobs/canary.ts';
+import { buildDigests } from '../src/jobs/digest.ts';
+import { startServer, type RunningServer } from '../src/server/start.ts';
+import { listReleases, type ReleaseRecord } from '../src/store/releases.ts';
+import { createToken } from '../src/store/tokens.ts';
+import { startMockLlm } from './mock-llm.ts';
+
+const argv = process.argv.slice(2);
+const exitAtEnd = argv.includes('--exit') || process.env.TOUR_EXIT === '1';
+const color = !!process.stdout.isTTY && !process.env.NO_COLOR;
+const WORKFLOW = 'support-triage';
+const TZ = process.env.TZ || 'UTC';
+const TICKETS = [
+  'My invoice shows a double charge for November, please refund one of them.',
+  'The app crashes every time I open the reports page since the update.',
+  'I cannot log in: the 2FA code never arrives.',
+  'My parcel was marked delivered but nothing arrived.',
+  'Can you add a dark mode? Love the product otherwise.',
+];
+
+const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
+const out = (s = '') => process.stdout.write(`${s}\n`);
+let stepNo = 0;
+function step(title: string, what: string): void {
+  stepNo++;
+  out();
+  out(bold(`━━ ${stepNo}. ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`));
+  out(what);
+  out();
+}
+const show = (cards: Card[]) => cards.forEach((c) => out(renderText(c, { color, width: 100 })));
+const next = (s: string) => out(dim(`→ next: ${s}`));
+
+async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 120_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`the tour timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ai-release-tour-'));
+  const configDir = join(dir, 'config');
+  cpSync(resolve('examples'), configDir, { recursive: true });
+
+  // A simulator that answers quickly, so the eval suite and the canary traffic take seconds.
+  const mock = await startMockLlm({ port: 0, seed: Number(process.env.TOUR_SEED ?? 2), latencyMs: 3, errorRate: 0, rateLimitRate: 0 });
+  const settings = {
+    ...settingsFromEnv(process.env),
+    port: Number(process.env.PORT ?? 3000),
+    databasePath: join(dir, 'ai-release.db'),
+    configPath: join(configDir, 'ai-release.yaml'),
+    logLevel: 'error',
+  };
+  let server: RunningServer;
+  const env = { ...process.env, OPENAI_BASE_URL: mock.url, TZ };
+  try {
+    server = await startServer(settings, { env, noSignals: true, logWrite: () => {} });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    server = await startServer({ ...settings, port: 0 }, { env, noSignals: true, logWrite: () => {} });
+  }
+  const ctx = server.runtime.ctx;
+  const people = ctx.config.people;
+  const as = (name: string) => ({ person: people[name], surface: 'console' as const });
+  const run = async (who: string, cmd: Command) => execute(ctx, as(who), cmd);
+  const release = (): ReleaseRecord => listReleases(ctx.db, { workflow: WORKFLOW, limit: 1 })[0]!;
+
+  const stop = async (code = 0) => {
+    await server.close();
+    await mock.close();
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+
+  out(bold('ai-release — the five-minute tour'));
+  out(`ai-release runs at ${server.url} on a temporary database, with a copy of the example configuration`);
+  out(`(${configDir}) and the local MOCK LLM — a simulator, not a real model — at ${mock.url}.`);
+  out('Every card below is what Slack and Teams show; each "next" line says what a person would click.');
+
+  // 1. A config change becomes a release request.
+  const prompt = join(configDir, 'prompts', `${WORKFLOW}.md`);
+  appendFileSync(prompt, '\nKeep the summary under 20 words.\n');
+  const reloaded = server.reload();
+  await server.pump();
+  const rel = await waitFor('the release request', () => listReleases(ctx.db, { workflow: WORKFLOW, limit: 1 })[0]);
+  step(
+    'A config change becomes a release request',
+    `An engineer edits prompts/${WORKFLOW}.md (one line added) and the file is read again (SIGHUP).\n` +
+      `ai-release sees a config hash it has never seen and opens ${rel.key} — requester "config-file" — instead of\n` +
+      `serving the new prompt: ${reloaded.message}. The support channel gets this card:`,
+  );
+  show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards.slice(1));
+
+  // 2. The eval gate.
+  const gated = await waitFor('the eval gate', () => {
+    const r = release();
+    return r.state !== 'evaluating' && r.state !== 'requested' ? r : null;
+  });
+  step(
+    'The eval gate gives its verdict',
+    `In the background the server ran the workflow's suite — every case × 3 repeats against the live baseline and the\n` +
+      `candidate — and compared quality, cost per run, tokens, latency p95 and escalation rate. The card updates in place:`,
+  );
+  show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards.slice(1));
+  if (gated.state !== 'awaiting_approval') {
+    out(`The gate said ${gated.gateOutcome}; an admin overrides it for the tour ("override ${gated.key} --reason ...").`);
+    await run('ops', { verb: 'override', target: gated.key, reason: 'tour: continue the story' });
+  }
+  next(`dana (an approver, not the requester) clicks Approve; the requester could not (four-eyes).`);
+
+  // 3. Approval.
+  const self = await run('eli', { verb: 'approve', target: rel.key });
+  step('Approval, four-eyes', 'eli (a team member, not an approver) clicks Approve first and is refused — nothing changes:');
+  show(self.cards);
+  const approved = await run('dana', { verb: 'approve', target: rel.key });
+  out('Then dana clicks Approve. The buttons give way to "Approved by dana", and the canary starts at 5%:');
+  out();
+  show(approved.cards.slice(1));
+
+  // 4. Canary traffic through the gateway.
+  const wf = ctx.config.workflows[WORKFLOW]!;
+  const gwToken = createToken(ctx.db, { name: 'tour-app', scope: 'gateway', team: wf.team, now: Date.now() });
+  const counts = { stable: 0, candidate: 0, flagged: { stable: 0, candidate: 0 } };
+  const need = wf.rollout.minSamples;
+  let u = 0;
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const send = async () => {
+    const unit = `customer-${u++}`;
+    const res = await fetch(`${server.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gwToken}`, 'content-type': 'application/json', 'x-ai-release-unit': unit },
+      body: JSON.stringify({ model: WORKFLOW, messages: [{ role: 'user', content: TICKETS[u % TICKETS.length]! }], ai_release: { vars: { company: 'Acme' } } }),
+    });
+    await res.arrayBuffer();
+    const variant = res.headers.get('x-ai-release-variant') as 'stable' | 'candidate' | null;
+    const receipt = res.headers.get('x-ai-release-receipt');
+    if (!variant || !receipt) return;
+    counts[variant]++;
+    // The app's users flag bad answers: the new prompt's answers are flagged far more often.
+    const reported = rand() < (variant === 'candidate' ? 0.14 : 0.02);
+    if (reported) counts.flagged[variant]++;
+    await fetch(`${server.url}/v1/receipts/${receipt}/feedback`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${gwToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reported, approved: !reported }),
+    }).then((r) => r.arrayBuffer());
+  };
+  while (counts.candidate < need + 20) {
+    await Promise.all(Array.from({ length: 32 }, send));
+  }
+  await new Promise((r) => setTimeout(r, 300)); // the receipt writer flushes every 50 ms
+  step(
+    'The canary takes real traffic through the gateway',
+    `An application calls ai-release's OpenAI-compatible gateway with the workflow's name (never a model name), one\n` +
+      `unit per customer (x-ai-release-unit), sticky: ${counts.stable + counts.candidate} calls — ${counts.stable} to the stable config, ${counts.candidate} to the\n` +
+      `candidate (5%). Every call left a run receipt. Users flagged ${counts.flagged.candidate} candidate answers and ${counts.flagged.stable} stable ones\n` +
+      `(POST /v1/receipts/{id}/feedback {"reported": true}).`,
+  );
+
+  // 5. Canary analysis.
+  const outcomes = runCanaryJob(ctx, Date.now(), TZ);
+  await server.pump();
+  const verdict = outcomes.find((o) => o.key === rel.key);
+  step(
+    'The canary analysis catches the regression',
+    `Every minute the analysis compares the candidate with the baseline since the stage began (error, escalation,\n` +
+      `override and reported rates, latency p95, cost and tokens per run, CSAT), with a sequential test so that looking\n` +
+      `every minute does not cry wolf. This time: ${verdict?.status ?? 'no verdict'} → ${verdict?.action ?? 'nothing'}. The alert, threaded under the release:`,
+  );
+  const alert = ctx.db.prepare("SELECT payload FROM events WHERE kind = 'alert' AND release_id = ? ORDER BY id DESC LIMIT 1").get(rel.id) as
+    | { payload: string }
+    | undefined;
+  if (alert) show([JSON.parse(alert.payload).card as Card]);
+  const after = release();
+  if (after.state !== 'rolled_back') {
+    next(`someone clicks Rollback (the workflow does not roll back by itself):`);
+    show((await run('eli', { verb: 'rollback', target: rel.key, reason: 'canary regression' })).cards);
+  } else {
+    out(`${WORKFLOW} says autoRollback: the candidate already gets 0% — the card shows who did it and why:`);
+    out();
+    show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards);
+  }
+  show((await run('eli', { verb: 'audit', target: rel.key, limit: 12 })).cards);
+
+  // 6. Spend digest.
+  const tomorrow9 = new Date();
+  tomorrow9.setUTCDate(tomorrow9.getUTCDate() + 1);
+  tomorrow9.setUTCHours(9, 0, 0, 0);
+  const digest = buildDigests(ctx, tomorrow9.getTime(), TZ).find((d) => d.team === wf.team);
+  step(
+    "The leaders' spend digest",
+    `Tomorrow at 09:00 (${TZ}) team ${wf.team}'s channel and each leader (${wf.team ? ctx.config.teams[wf.team]!.leaders.join(', ') : ''}) get this digest —\n` +
+      `production spend against budgets, eval spend apart, open releases and the audit chain's head hash:`,
+  );
+  if (digest) show([digest.card]);
+
+  // 7. The console.
+  const tokens = Object.keys(people).map((name) => ({ name, token: createToken(ctx.db, { name: `tour-${name}`, scope: 'releases', person: name, now: Date.now() }) }));
+  step('Now click the buttons yourself', `Open ${bold(server.url + '/')} and sign in with a personal token — each acts as that person:`);
+  for (const t of tokens) {
+    const p = people[t.name]!;
+    const roles = [p.roles.join(', '), Object.values(ctx.config.workflows).filter((w) => w.approvers.includes(t.name)).map((w) => `approves ${w.name}`).join(', ')]
+      .filter(Boolean)
+      .join('; ');
+    out(`  ${t.name.padEnd(7)} ${t.token}  ${dim(roles)}`);
+  }
+  out();
+  out(`Try: sign in as eli and type "request ${WORKFLOW} --model gpt-4.1-mini-2025-04-14 --reason cheaper" in the command box,`);
+  out(`then sign in as dana in another browser and approve it. The CLI works too, against the same database:`);
+  out(dim(`  DATABASE_PATH=${settings.databasePath} AI_RELEASE_CONFIG=${settings.configPath} npx ai-release status`));
+  out();
+  if (exitAtEnd) {
+    out('Tour complete (--exit): stopping.');
+    await stop(0);
+    return;
+  }
+  out(bold('The server keeps running: press Ctrl-C to stop (the temporary database is deleted).'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`the tour failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
