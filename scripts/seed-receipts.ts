@@ -14,6 +14,7 @@ import { openApp, settingsFromEnv } from '../src/app.ts';
 import type { LoadedConfig } from '../src/config/types.ts';
 import { dayKey } from '../src/core/time.ts';
 import type { Db } from '../src/store/db.ts';
+import { mulberry32 as random } from '../src/core/random.ts';
 
 export interface SeedOptions {
   count: number;
@@ -23,17 +24,6 @@ export interface SeedOptions {
   seed?: number;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seeds `count` receipts over the `days` days ending at `now`, spread over the config's workflows. */
 export function seedReceipts(db: Db, config: LoadedConfig, o: SeedOptions): { count: number; rollups: number } {

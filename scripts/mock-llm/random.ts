@@ -4,6 +4,7 @@
  * repeats of one eval case differ while a re-run with the same seed reproduces exactly.
  */
 import { createHash } from 'node:crypto';
+import { mulberry32 } from '../../src/core/random.ts';
 
 export interface Random {
   /** Uniform in [0, 1). */
@@ -16,17 +17,6 @@ export interface Random {
   lognormal(median: number, sigma: number): number;
 }
 
-/** mulberry32: small, fast, good enough for simulation. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function seedFrom(...parts: (string | number)[]): number {
   const digest = createHash('sha256').update(parts.join('\u0000')).digest();

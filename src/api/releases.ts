@@ -93,15 +93,18 @@ export function releasesApi(rt: Runtime): ServerPlugin {
         const verb = p.verb as ReleaseVerb;
         if (!(RELEASE_VERBS as readonly string[]).includes(verb))
           return sendError(res, 404, 'not_found', `unknown verb "${p.verb}" (one of ${RELEASE_VERBS.join(', ')})`);
+        // One grammar everywhere: a workflow name stands for its open release (or, for rollback,
+        // its latest completed one); the executor resolves it and says when there is none.
         const m = RELEASE_ID_RE.exec(p.id!);
-        if (!m) return sendError(res, 404, 'not_found', `"${p.id}" is not a release id (REL-<n>)`);
+        if (!m && !ctx.config.workflows[p.id!])
+          return sendError(res, 404, 'not_found', `"${p.id}" is neither a release id (REL-<n>) nor a workflow`, { rule: 'unknown_release' });
         const body = await readJson(req);
         if (!body.ok) return sendError(res, body.status, body.type, body.message);
         const parsed = verbBody.safeParse(body.value ?? {});
         if (!parsed.success) return sendError(res, 400, 'invalid_request', zodMessage(parsed.error));
         const reason = parsed.data.reason;
         if (verb === 'override' && !reason?.trim()) return sendError(res, 400, 'invalid_request', 'override needs a reason: {"reason": "..."}', { rule: 'reason_required' });
-        const target = `REL-${m[1]}`;
+        const target = m ? `REL-${m[1]}` : p.id!;
         const cmd = (['reject', 'rollback', 'override'].includes(verb) ? { verb, target, reason } : { verb, target }) as Command;
         const out = await execute(ctx, { person: auth.person, surface: 'api' }, cmd);
         rt.kick();

@@ -4,6 +4,7 @@
  */
 import type { Card } from '../core/card.ts';
 import type { Command } from '../core/command.ts';
+import { VERBS } from '../core/command.ts';
 import { helpText } from '../core/help.ts';
 import { checkPermission, mayRead } from '../core/permissions.ts';
 import { isPinnedModel } from '../core/pinning.ts';
@@ -55,8 +56,12 @@ export interface ExecOptions {
 
 export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts: ExecOptions = {}): Promise<ExecResult> {
   switch (cmd.verb) {
-    case 'help':
-      return { cards: [helpCard(helpText(cmd.topic))], exitCode: EXIT.ok };
+    case 'help': {
+      // `help <not a command>` is a usage error (exit 2), still showing the command list.
+      const topic = (cmd.topic ?? '').trim().toLowerCase();
+      const known = topic === '' || (VERBS as readonly string[]).includes(topic);
+      return { cards: [helpCard(helpText(cmd.topic))], exitCode: known ? EXIT.ok : EXIT.usage };
+    }
     case 'status':
       return status(ctx, cmd.workflow);
     case 'request': {

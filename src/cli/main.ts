@@ -80,6 +80,14 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return EXIT.failed;
     }
     const err = e as NodeJS.ErrnoException;
+    if (err?.code === 'SQLITE_NOTADB' || err?.code === 'SQLITE_CORRUPT') {
+      io.err(`the database file ${settingsFromEnv(io.env).databasePath} is not a usable SQLite database (${err.message}); check DATABASE_PATH`);
+      return EXIT.failed;
+    }
+    if (err?.code === 'SQLITE_CANTOPEN') {
+      io.err(`cannot open the database file ${settingsFromEnv(io.env).databasePath} (${err.message}); check DATABASE_PATH`);
+      return EXIT.failed;
+    }
     if (err?.code === 'SQLITE_BUSY') {
       io.err('the database is busy (another process holds its write lock); try again');
       return EXIT.failed;
@@ -128,6 +136,10 @@ async function run(argv0: string[], io: CliIo): Promise<number> {
     }
     io.out(`${argv[2]}: ok — ${Object.keys(r.config.workflows).length} workflows, ${Object.keys(r.config.people).length} people, ${Object.keys(r.config.teams).length} teams`);
     return EXIT.ok;
+  }
+  if (settings.databasePath === ':memory:') {
+    io.err('DATABASE_PATH=:memory: is only for a server alone: the CLI shares the database file with the server; set DATABASE_PATH to a file');
+    return EXIT.usage;
   }
   if (first === 'token') return tokenCli(argv.slice(1), settings, io);
   if (first === 'audit' && (second === 'verify' || second === 'export')) return auditCli(argv.slice(1), settings, io);

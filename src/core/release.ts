@@ -113,7 +113,7 @@ export function transition(r: ReleasePosition, event: TransitionEvent, now: numb
   switch (event) {
     case 'start_evals':
       if (from === 'evaluating') return refuse('state', `${r.id} is already being evaluated`);
-      if (from === 'requested' || from === 'gate_failed' || from === 'awaiting_approval')
+      if (from === 'requested' || from === 'gate_failed')
         return moved('evaluating', -1, `${r.id} is being evaluated against the live baseline`);
       return notFrom('evals');
 

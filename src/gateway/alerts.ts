@@ -65,9 +65,10 @@ export function checkDrift(
   if (before.fingerprint !== null && before.fingerprint !== after.fingerprint)
     changes.push(`system_fingerprint ${before.fingerprint} → ${after.fingerprint}`);
   if (changes.length === 0) return false;
+  // Calls that belong to a release taking traffic: the alert goes in that release's thread.
   emitAlert(db, {
     workflow: seen.workflow,
-    releaseId: null,
+    releaseId: seen.releaseId,
     condition: 'drift',
     card: noticeCard(
       `Model drift on ${seen.workflow}`,

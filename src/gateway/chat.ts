@@ -5,7 +5,7 @@
  * and queue the run receipt — nothing here waits on disk.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash, randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Workflow } from '../config/types.ts';
 import { costUsd, usageFromOpenAI, worstCaseCostUsd, type Usage } from '../core/cost.ts';
@@ -17,6 +17,7 @@ import { isObject, prepareUpstreamBody } from './prepare.ts';
 import type { Resolution } from './route-table.ts';
 import { observeCall } from './metrics.ts';
 import { newReceiptId } from './receipt-id.ts';
+import { CancelSignal } from './upstream-call.ts';
 
 interface CallResult {
   status: 'ok' | 'error';
@@ -96,15 +97,17 @@ export async function handleChat(g: GatewayState, req: IncomingMessage, res: Ser
   }
   const reservation = held.reservation;
 
-  const ac = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) ac.abort();
+  // The client went away mid-call: cancel the upstream call (a CancelSignal, not an
+  // AbortController: ~4 µs less per request).
+  const cancel = new CancelSignal();
+  res.once('close', () => {
+    if (!res.writableFinished) cancel.abort();
   });
   let result: CallResult;
   try {
     result = prepared.stream
-      ? await streamed(call, res, target, prepared.body, ac.signal)
-      : await plain(call, res, target, prepared.body, ac.signal);
+      ? await streamed(call, res, target, prepared.body, cancel)
+      : await plain(call, res, target, prepared.body, cancel);
   } catch (e) {
     settle(call, reservation, null, false, 0);
     throw e;
@@ -125,7 +128,7 @@ interface Call {
   headers: Record<string, string>;
 }
 
-async function plain(call: Call, res: ServerResponse, target: Parameters<GatewayState['upstreams']['callChat']>[0]['target'], body: Record<string, unknown>, signal: AbortSignal): Promise<CallResult> {
+async function plain(call: Call, res: ServerResponse, target: Parameters<GatewayState['upstreams']['callChat']>[0]['target'], body: Record<string, unknown>, signal: CancelSignal): Promise<CallResult> {
   const u0 = performance.now();
   const out = await call.g.upstreams.callChat({ target, body, timeoutMs: call.g.timeoutMs, signal });
   const upstreamMs = performance.now() - u0;
@@ -135,10 +138,12 @@ async function plain(call: Call, res: ServerResponse, target: Parameters<Gateway
     if (!res.headersSent) sendError(res, out.status, out.errorType, out.message, { headers: extra });
     return failed(out.errorType, upstreamMs, true);
   }
+  // The upstream's bytes go to the client unchanged (no re-serialising); the parsed copy feeds the receipt.
   const json = out.json as Record<string, any>;
-  const payload = JSON.stringify(json);
-  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(payload), ...call.headers });
-  res.end(payload);
+  call.headers['content-type'] = 'application/json; charset=utf-8';
+  call.headers['content-length'] = String(out.raw.length);
+  res.writeHead(200, call.headers);
+  res.end(out.raw);
   const message = Array.isArray(json?.choices) ? json.choices[0]?.message : undefined;
   return {
     status: 'ok',
@@ -155,7 +160,7 @@ async function plain(call: Call, res: ServerResponse, target: Parameters<Gateway
 
 const DONE = Buffer.from('data: [DONE]');
 
-async function streamed(call: Call, res: ServerResponse, target: Parameters<GatewayState['upstreams']['streamChat']>[0]['target'], body: Record<string, unknown>, signal: AbortSignal): Promise<CallResult> {
+async function streamed(call: Call, res: ServerResponse, target: Parameters<GatewayState['upstreams']['streamChat']>[0]['target'], body: Record<string, unknown>, signal: CancelSignal): Promise<CallResult> {
   const u0 = performance.now();
   let started = false;
   let sawDone = false;
@@ -280,5 +285,5 @@ function record(call: Call, result: CallResult, cost: number): void {
   });
 }
 
-export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+export const sha256 = (s: string): string => hash('sha256', s, 'hex');
 const round = (v: number): string => String(Number(v.toPrecision(4)));

@@ -63,33 +63,41 @@ export function prepareUpstreamBody(client: Record<string, unknown>, served: Ser
     out = [{ role: 'system', content: r.text }, ...messages];
   }
 
-  const body: Record<string, unknown> = { ...client, ...cfg.params, model: cfg.model, messages: out };
-  delete body.ai_release;
-  delete body.stream_options;
-
   const cap = cfg.guardrails.maxOutputTokens;
   let max = DEFAULT_MAX_OUTPUT_TOKENS;
   let bounded = false;
+  const limits: Record<string, number> = {};
   for (const field of ['max_tokens', 'max_completion_tokens'] as const) {
     const asked = client[field] ?? cfg.params[field];
-    if (asked === undefined || asked === null) {
-      delete body[field];
-      continue;
-    }
+    if (asked === undefined || asked === null) continue;
     if (typeof asked !== 'number' || !Number.isInteger(asked) || asked < 1) return bad(`${field} must be a positive integer`);
     const v = cap !== undefined ? Math.min(asked, cap) : asked;
-    body[field] = v;
+    limits[field] = v;
     max = bounded ? Math.min(max, v) : v;
     bounded = true;
   }
   if (!bounded && cap !== undefined) {
-    body.max_tokens = cap;
+    limits.max_tokens = cap;
     max = cap;
   }
-
   const stream = client.stream === true;
-  if (!stream) delete body.stream;
-  if (client.stream_options !== undefined && stream) body.stream_options = client.stream_options;
+
+  // Built key by key (no spread-then-delete: `delete` turns the object into a slow dictionary
+  // that JSON.stringify walks several times slower). Client fields first, then the config's
+  // params, model and messages over them, in the order a spread would give.
+  const body: Record<string, unknown> = {};
+  for (const k in client) {
+    if (!OVERRIDDEN.has(k) && !Object.hasOwn(cfg.params, k)) body[k] = client[k];
+  }
+  for (const k in cfg.params) if (!OVERRIDDEN.has(k)) body[k] = cfg.params[k];
+  body.model = cfg.model;
+  body.messages = out;
+  if (limits.max_tokens !== undefined) body.max_tokens = limits.max_tokens;
+  if (limits.max_completion_tokens !== undefined) body.max_completion_tokens = limits.max_completion_tokens;
+  if (stream) {
+    body.stream = true;
+    if (client.stream_options !== undefined) body.stream_options = client.stream_options;
+  }
 
   let inputChars = 0;
   for (const m of out) {
@@ -99,6 +107,9 @@ export function prepareUpstreamBody(client: Record<string, unknown>, served: Ser
   if (tools !== undefined) inputChars += JSON.stringify(tools).length;
   return { ok: true, body, maxOutputTokens: max, inputChars, stream };
 }
+
+/** Client fields the gateway sets itself (or drops: ai_release never goes upstream). */
+const OVERRIDDEN = new Set(['model', 'messages', 'ai_release', 'stream', 'stream_options', 'max_tokens', 'max_completion_tokens']);
 
 export function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -14,7 +14,18 @@ import type { GatewayState } from './state.ts';
 const count = z.number().int().nonnegative();
 const flag = z.boolean().optional();
 
-const toolCall = z.looseObject({ id: z.string().optional(), type: z.string().optional(), function: z.looseObject({ name: z.string(), arguments: z.string().optional() }) });
+const toolArgs = z.union([z.string(), z.record(z.string(), z.unknown())]).optional();
+/** OpenAI's shape `{id?, type?, function: {name, arguments?}}`, or the flat `{name, arguments?}` an app reports. */
+const toolCall = z
+  .union([
+    z.looseObject({ id: z.string().optional(), type: z.string().optional(), function: z.looseObject({ name: z.string().min(1), arguments: toolArgs }) }),
+    z.looseObject({ id: z.string().optional(), name: z.string().min(1), arguments: toolArgs }),
+  ])
+  .transform((t) => {
+    const fn = ('function' in t && t.function ? t.function : t) as { name: string; arguments?: string | Record<string, unknown> };
+    const args = fn.arguments === undefined || typeof fn.arguments === 'string' ? fn.arguments : JSON.stringify(fn.arguments);
+    return { ...(t.id !== undefined ? { id: t.id } : {}), type: 'function', function: { name: fn.name, ...(args !== undefined ? { arguments: args } : {}) } };
+  });
 
 export const reportedReceipt = z.strictObject({
   id: z.string().min(1).max(200).optional(),
@@ -48,7 +59,17 @@ export const reportedReceipt = z.strictObject({
   csat: z.number().int().min(1).max(5).optional(),
 });
 
-const batch = z.union([z.array(reportedReceipt).min(1).max(10_000), z.strictObject({ receipts: z.array(reportedReceipt).min(1).max(10_000) }), reportedReceipt]);
+const wrapped = z.strictObject({ receipts: z.array(reportedReceipt).min(1).max(10_000) });
+
+/**
+ * One receipt, an array, or `{receipts: [...]}` — picked by the body's shape first, so a
+ * validation error names the field that is wrong (`receipts.1.csat`, `input_tokens`).
+ */
+function parseBatch(body: unknown) {
+  if (Array.isArray(body)) return wrapped.safeParse({ receipts: body });
+  if (body !== null && typeof body === 'object' && 'receipts' in body) return wrapped.safeParse(body);
+  return reportedReceipt.safeParse(body);
+}
 
 export const feedbackSchema = z
   .strictObject({
@@ -68,9 +89,9 @@ export async function handleReportReceipts(g: GatewayState, req: IncomingMessage
   if (!token) return;
   const parsed = await readJson(req, g.bodyLimit);
   if (!parsed.ok) return sendError(res, parsed.status, parsed.type, parsed.message);
-  const r = batch.safeParse(parsed.value);
+  const r = parseBatch(parsed.value);
   if (!r.success) return sendError(res, 400, 'invalid_request', issues(r.error));
-  const items = Array.isArray(r.data) ? r.data : 'receipts' in r.data ? r.data.receipts : [r.data];
+  const items = 'receipts' in r.data ? r.data.receipts : [r.data];
   const now = g.ctx.now();
   const records: { rec: ReceiptRecord; wfName: string }[] = [];
   for (const [i, item] of items.entries()) {

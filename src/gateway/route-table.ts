@@ -8,7 +8,7 @@ import { takesCandidate } from '../core/bucket.ts';
 import { candidateWeight } from '../core/release.ts';
 import { canonicalJson } from '../core/canonical.ts';
 import type { AppContext } from '../services/context.ts';
-import { changeStamp } from '../store/db.ts';
+import { turnChangeStamp } from '../store/db.ts';
 import { getConfig } from '../store/configs.ts';
 import { latestCompletedOf, openReleaseOf, releaseKey } from '../store/releases.ts';
 import { getLiveWorkflow } from '../store/workflows.ts';
@@ -49,7 +49,7 @@ export class RouteTable {
 
   /** The workflow's route as of now (rebuilt first if anything changed anywhere). */
   get(name: string): WorkflowRoute | undefined {
-    const stamp = changeStamp(this.ctx.db);
+    const stamp = turnChangeStamp(this.ctx.db);
     if (stamp !== this.stamp) {
       this.rebuild();
       this.stamp = stamp;

@@ -4,9 +4,9 @@
  * or `ttlMs` passes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AppContext } from '../services/context.ts';
-import { changeStamp } from '../store/db.ts';
+import { turnChangeStamp } from '../store/db.ts';
 import { findToken, type TokenRecord } from '../store/tokens.ts';
 import { bearerToken, sendError } from '../server/http.ts';
 
@@ -22,12 +22,12 @@ export class GatewayTokens {
   ) {}
 
   lookup(raw: string): TokenRecord | null {
-    const stamp = changeStamp(this.ctx.db);
+    const stamp = turnChangeStamp(this.ctx.db);
     if (stamp !== this.stamp) {
       this.cache.clear();
       this.stamp = stamp;
     }
-    const key = createHash('sha256').update(raw).digest('base64');
+    const key = hash('sha256', raw, 'base64');
     const now = Date.now();
     const hit = this.cache.get(key);
     if (hit && now - hit.at < this.ttlMs) return hit.token;

@@ -2,6 +2,7 @@
  * One upstream call's lifetime: its deadline (or, once a stream began, its idle timeout), the
  * caller's cancellation, and the failure values it ends with.
  */
+import { EventEmitter } from 'node:events';
 import type { StreamOutcome } from './upstream.ts';
 import { networkCode } from './upstream-retry.ts';
 
@@ -19,9 +20,31 @@ export interface UpstreamFailure {
   attempts: number;
 }
 
+/**
+ * A cancellation signal for the hot path. undici accepts any EventEmitter with `aborted` as a
+ * request's `signal`; an AbortController with its AbortSignal and an `abort` listener costs ~4 µs
+ * a request (measured), this ~0.1 µs. The gateway makes one per client request (client gone →
+ * cancel) and CallControl one per upstream call.
+ */
+export class CancelSignal extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+
+  abort(reason?: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.emit('abort');
+  }
+}
+
+/** What a caller may cancel an upstream call with. */
+export type CallerSignal = AbortSignal | CancelSignal;
+
 /** One call's abort signal: fired by its deadline/idle timer or by the caller's own signal. */
 export class CallControl {
-  private readonly controller = new AbortController();
+  private readonly cancel = new CancelSignal();
+  private controller: AbortController | null = null;
   readonly deadline: number;
   timedOut = false;
   callerAborted = false;
@@ -30,23 +53,35 @@ export class CallControl {
 
   constructor(
     private readonly timeoutMs: number,
-    private readonly callerSignal: AbortSignal | undefined,
+    private readonly callerSignal: CallerSignal | undefined,
     now: () => number,
   ) {
     this.deadline = now() + timeoutMs;
     this.timer = setTimeout(this.onTimeout, timeoutMs);
     if (callerSignal) {
       if (callerSignal.aborted) this.onCallerAbort();
+      else if (callerSignal instanceof CancelSignal) callerSignal.once('abort', this.onCallerAbort);
       else callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
     }
   }
 
-  get signal(): AbortSignal {
+  /** For undici requests. */
+  get signal(): CancelSignal {
+    return this.cancel;
+  }
+
+  /** A standard AbortSignal (for sleeps between retries), made only when one is needed. */
+  get abortSignal(): AbortSignal {
+    if (!this.controller) {
+      const c = (this.controller = new AbortController());
+      if (this.cancel.aborted) c.abort(this.cancel.reason);
+      else this.cancel.once('abort', () => c.abort(this.cancel.reason));
+    }
     return this.controller.signal;
   }
 
   get aborted(): boolean {
-    return this.controller.signal.aborted;
+    return this.cancel.aborted;
   }
 
   /** From now on, time out after `ms` without a chunk instead of at the deadline. */
@@ -72,19 +107,22 @@ export class CallControl {
 
   dispose(): void {
     clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+    const s = this.callerSignal;
+    if (!s) return;
+    if (s instanceof CancelSignal) s.removeListener('abort', this.onCallerAbort);
+    else s.removeEventListener('abort', this.onCallerAbort);
   }
 
   private readonly onTimeout = (): void => {
     if (this.aborted) return;
     this.timedOut = true;
-    this.controller.abort(new Error('upstream timeout'));
+    this.cancel.abort(new Error('upstream timeout'));
   };
 
   private readonly onCallerAbort = (): void => {
     if (this.aborted) return;
     this.callerAborted = true;
-    this.controller.abort(new Error('cancelled by caller'));
+    this.cancel.abort(new Error('cancelled by caller'));
   };
 }
 

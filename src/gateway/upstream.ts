@@ -9,7 +9,7 @@
  * between two chunks, so a long answer that keeps flowing is not cut off.
  */
 import { setTimeout as sleepFor } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Pool, util as undiciUtil } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Usage } from '../core/cost.ts';
 import {
@@ -22,7 +22,9 @@ import {
 } from './upstream-retry.ts';
 import {
   CallControl,
+  CancelSignal,
   failure,
+  type CallerSignal,
   lostMidResponse,
   networkFailure,
   notStarted,
@@ -44,13 +46,22 @@ export interface UpstreamRequest {
   /** The chat.completions body, already rewritten by the caller. */
   body: Record<string, unknown>;
   timeoutMs: number;
-  signal?: AbortSignal;
+  /** Cancels the call (an AbortSignal, or the cheaper CancelSignal on the gateway's hot path). */
+  signal?: CallerSignal;
   /** Default 2 (so at most 3 attempts). */
   maxRetries?: number;
 }
 
 export type UpstreamResult =
-  | { ok: true; status: number; json: any; headers: Record<string, string>; attempts: number }
+  | {
+      ok: true;
+      status: number;
+      json: any;
+      /** The response body exactly as the upstream sent it (the gateway forwards these bytes). */
+      raw: Buffer;
+      headers: Record<string, string>;
+      attempts: number;
+    }
   | UpstreamFailure;
 
 export interface StreamHandlers {
@@ -132,37 +143,24 @@ export class Upstreams {
     const maxRetries = req.maxRetries ?? DEFAULT_MAX_RETRIES;
     try {
       for (let attempt = 1; ; attempt++) {
-        let res: Dispatcher.ResponseData;
-        try {
-          res = await route.pool.request({
-            path: route.path,
-            method: 'POST',
-            headers: route.headers,
-            body: payload,
-            signal: call.signal,
-          });
-        } catch (err) {
-          const fail = call.failureIfAborted(attempt) ?? networkFailure(route.origin, err, attempt);
-          if (!call.aborted && isRetryableNetworkError(err) && (await this.backoff(call, attempt, maxRetries))) continue;
+        const res = await requestBuffered(route, payload, call.signal);
+        if (!res.ok) {
+          if (res.midResponse) return call.failureIfAborted(attempt) ?? lostMidResponse(route.origin, res.err, attempt);
+          const fail = call.failureIfAborted(attempt) ?? networkFailure(route.origin, res.err, attempt);
+          if (!call.aborted && isRetryableNetworkError(res.err) && (await this.backoff(call, attempt, maxRetries))) continue;
           return call.failureIfAborted(attempt) ?? fail;
         }
         const status = res.statusCode;
         if (status >= 200 && status < 300) {
-          let text: string;
-          try {
-            text = await res.body.text();
-          } catch (err) {
-            return call.failureIfAborted(attempt) ?? lostMidResponse(route.origin, err, attempt);
-          }
           let json: unknown;
           try {
-            json = JSON.parse(text);
+            json = JSON.parse(res.body.toString('utf8'));
           } catch {
             return failure('upstream_error', 502, `upstream ${route.origin} answered ${status} with a body that is not JSON`, attempt, status);
           }
-          return { ok: true, status, json, headers: flatHeaders(res.headers), attempts: attempt };
+          return { ok: true, status, json, raw: res.body, headers: flatHeaders(res.headers), attempts: attempt };
         }
-        const fail = await this.statusFailure(route, res, attempt);
+        const fail = this.statusFailure(route, status, res.headers, res.body.toString('utf8'), attempt);
         if (isRetryableStatus(status) && (await this.backoff(call, attempt, maxRetries, fail.retryAfterRaw))) continue;
         return call.failureIfAborted(attempt) ?? fail.failure;
       }
@@ -208,7 +206,13 @@ export class Upstreams {
           call.switchToIdleTimeout(req.timeoutMs);
           return await pipeStream(res, handlers, call, route, attempt);
         }
-        const fail = await this.statusFailure(route, res, attempt);
+        let text = '';
+        try {
+          text = await res.body.text();
+        } catch {
+          // the status alone says enough
+        }
+        const fail = this.statusFailure(route, status, res.headers, text, attempt);
         if (isRetryableStatus(status) && (await this.backoff(call, attempt, maxRetries, fail.retryAfterRaw))) continue;
         return notStarted(call.failureIfAborted(attempt) ?? fail.failure);
       }
@@ -224,27 +228,22 @@ export class Upstreams {
     const delay = retryAfterSec !== undefined ? retryAfterSec * 1000 : backoffMs(attempt, this.random);
     if (this.now() + delay >= call.deadline) return false;
     try {
-      await this.sleep(delay, call.signal);
+      await this.sleep(delay, call.abortSignal);
     } catch {
       return false;
     }
     return !call.aborted;
   }
 
-  private async statusFailure(
+  private statusFailure(
     route: Route,
-    res: Dispatcher.ResponseData,
+    status: number,
+    headers: Record<string, string | string[] | undefined>,
+    text: string,
     attempt: number,
-  ): Promise<{ failure: UpstreamFailure; retryAfterRaw?: number }> {
-    const status = res.statusCode;
-    let text = '';
-    try {
-      text = await res.body.text();
-    } catch {
-      // the status alone says enough
-    }
+  ): { failure: UpstreamFailure; retryAfterRaw?: number } {
     const said = upstreamMessage(text);
-    const retryAfterRaw = parseRetryAfter(res.headers['retry-after'], this.now());
+    const retryAfterRaw = parseRetryAfter(headers['retry-after'], this.now());
     if (status === 429) {
       const retryAfterSec = retryAfterRaw === undefined ? 1 : Math.max(1, Math.ceil(retryAfterRaw));
       const message = `upstream ${route.origin} is rate limiting (429): ${said}`;
@@ -348,6 +347,65 @@ function pipeStream(
         attempts: attempt,
       });
     });
+  });
+}
+
+type Buffered =
+  | { ok: true; statusCode: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+  | { ok: false; err: unknown; /** The response had begun (never retried). */ midResponse: boolean };
+
+/**
+ * One POST whose whole answer is collected as a Buffer, straight through undici's dispatch
+ * handler: `pool.request` wraps every call in an AsyncResource, a Readable body stream and an
+ * abort-listener dance that cost more than the rest of the gateway's own work (measured). The
+ * bytes stay as received, so the gateway can forward them unchanged.
+ */
+function requestBuffered(route: Route, payload: string, signal: CancelSignal): Promise<Buffered> {
+  return new Promise<Buffered>((resolve) => {
+    let abort: ((reason?: Error) => void) | null = null;
+    let statusCode = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    let started = false;
+    let settled = false;
+    const chunks: Buffer[] = [];
+    const finish = (out: Buffered) => {
+      if (settled) return;
+      settled = true;
+      signal.removeListener('abort', onAbort);
+      resolve(out);
+    };
+    const onAbort = () => {
+      if (abort) abort(signal.reason as Error);
+      else finish({ ok: false, err: signal.reason, midResponse: false });
+    };
+    if (signal.aborted) return finish({ ok: false, err: signal.reason, midResponse: false });
+    signal.once('abort', onAbort);
+    route.pool.dispatch(
+      { origin: route.origin, path: route.path, method: 'POST', headers: route.headers, body: payload },
+      {
+        onConnect(a) {
+          if (settled) a(signal.reason as Error);
+          else abort = a;
+        },
+        onHeaders(status, rawHeaders) {
+          if (status < 200) return true; // informational (100 Continue): the answer follows
+          statusCode = status;
+          headers = undiciUtil.parseHeaders(rawHeaders as unknown as Buffer[]) as Record<string, string | string[] | undefined>;
+          started = true;
+          return true;
+        },
+        onData(chunk) {
+          chunks.push(chunk);
+          return true;
+        },
+        onComplete() {
+          finish({ ok: true, statusCode, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
+        },
+        onError(err) {
+          finish({ ok: false, err, midResponse: started });
+        },
+      },
+    );
   });
 }
 

@@ -9,7 +9,7 @@ import type { AppContext } from '../services/context.ts';
 import type { Settings } from '../app.ts';
 import type { StoredEvent } from '../store/events.ts';
 import { advanceCursor, cursorOf, eventsAfter } from '../store/events.ts';
-import { changeStamp } from '../store/db.ts';
+import { changeStamp, turnChangeStamp } from '../store/db.ts';
 import type { ProviderTargets } from '../services/providers.ts';
 
 export interface Runtime {
@@ -64,7 +64,8 @@ export class EventPump {
   poll(force = false): Promise<void> {
     const db = this.rt.ctx.db;
     if (!db.open) return this.current;
-    const stamp = changeStamp(db);
+    // Called on every request: outside a forced poll, data_version is read once per loop turn.
+    const stamp = force ? changeStamp(db) : turnChangeStamp(db);
     if (!force && stamp === this.stamp) return this.current;
     this.stamp = stamp;
     if (this.running) {

@@ -122,10 +122,21 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
 
   const server = createServer({ keepAliveTimeout: 65_000 }, handle);
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(settings.port, resolve);
+    });
+  } catch (e) {
+    // Nothing may keep the process alive after a failed start (the mock LLM, the store).
+    await closeUpstreams();
+    await mock?.close();
+    app.close();
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE' || err.code === 'EACCES')
+      throw new StartupError(`cannot listen on port ${settings.port}: ${err.code === 'EADDRINUSE' ? 'it is already in use' : 'permission denied'} (set PORT to another port)`);
+    throw e;
+  }
   const port = (server.address() as { port: number }).port;
   const url = `http://127.0.0.1:${port}`;
 

@@ -26,9 +26,11 @@ function summary(ctx: AppContext, hash: string): ConfigSummary {
 export function releaseView(ctx: AppContext, r: ReleaseRecord): ReleaseView {
   const wf = ctx.config.workflows[r.workflow];
   const ap = wf ? approvalState(ctx, r, wf) : { approvals: [], needed: 1, financeNeeded: false };
-  const last = ctx.db
-    .prepare('SELECT action, actor, ts FROM audit WHERE release_id = ? ORDER BY seq DESC LIMIT 1')
-    .get(r.id) as { action: string; actor: string; ts: number } | undefined;
+  const recent = ctx.db
+    .prepare('SELECT action, actor, ts FROM audit WHERE release_id = ? ORDER BY seq DESC LIMIT 2')
+    .all(r.id) as { action: string; actor: string; ts: number }[];
+  // A request starts its first evaluation in the same transaction: the card says "Requested by".
+  const last = recent[0]?.action === 'evals_started' && recent[1]?.action === 'release_requested' && recent[1].ts === recent[0].ts ? recent[1] : recent[0];
   const tally = reviewTally(ctx.db, r.id, r.gateRuns);
   return {
     key: r.key,

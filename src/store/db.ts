@@ -76,3 +76,27 @@ const dataVersionStmts = new WeakMap<Db, Database.Statement>();
 export function changeStamp(db: Db): string {
   return `${dataVersion(db)}:${generations.get(db) ?? 0}`;
 }
+
+/**
+ * `changeStamp` with `PRAGMA data_version` read at most once per turn of the event loop: the
+ * server's request handler, the route table and the token cache all look on every request, and
+ * requests read in the same turn arrived together (a commit by another process between them has
+ * no order relative to them). Commits through `tx` in this process still show at once.
+ */
+export function turnChangeStamp(db: Db): string {
+  let v = turnVersions.get(db);
+  if (v === undefined) {
+    turnVersions.set(db, (v = dataVersion(db)));
+    if (!turnClearScheduled) {
+      turnClearScheduled = true;
+      setImmediate(clearTurnVersions);
+    }
+  }
+  return `${v}:${generations.get(db) ?? 0}`;
+}
+let turnVersions = new WeakMap<Db, number>();
+let turnClearScheduled = false;
+function clearTurnVersions(): void {
+  turnVersions = new WeakMap();
+  turnClearScheduled = false;
+}

@@ -1,40 +1,9 @@
 /** Reading receipts back (the gateway writes them in batches: see gateway/receipt-writer.ts). */
 import type { Db } from './db.ts';
+import type { ReceiptRecord } from './receipts-write.ts';
 
-export interface ReceiptRow {
-  id: string;
-  ts: number;
-  purpose: string;
-  workflow: string;
-  team: string | null;
-  release_id: number | null;
-  variant: string | null;
-  config_hash: string | null;
-  provider: string | null;
-  model_requested: string | null;
-  model_served: string | null;
-  system_fingerprint: string | null;
-  unit_hash: string | null;
-  input_tokens: number;
-  cached_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  cost_usd: number;
-  price_version: string | null;
-  latency_ms: number | null;
-  status: string;
-  error_type: string | null;
-  tool_calls: string | null;
-  sources: string | null;
-  output: string | null;
-  needs_approval: number;
-  approved: number | null;
-  edited: number | null;
-  escalated: number | null;
-  overridden: number | null;
-  reported: number | null;
-  csat: number | null;
-}
+/** A receipt row as stored (the writer's record). */
+export type ReceiptRow = ReceiptRecord;
 
 export function listReceipts(db: Db, q: { workflow: string; purpose?: string; limit: number; beforeTs?: number }): ReceiptRow[] {
   return db

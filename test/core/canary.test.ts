@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { judgeCanary, type CanaryArm } from '../../src/core/canary.ts';
 import type { ValueCounts } from '../../src/core/stats/valueCounts.ts';
+import { mulberry32 as prng } from '../../src/core/random.ts';
 
-/** mulberry32: a small seeded PRNG, so every simulation is reproducible. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const grid = (from: number, step: number, count: number): ValueCounts => ({
   values: Array.from({ length: count }, (_, i) => from + i * step), counts: new Array(count).fill(0),

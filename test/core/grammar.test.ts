@@ -10,6 +10,7 @@ import {
   usage,
 } from '../../src/core/grammar.ts';
 import { example } from '../../src/core/help.ts';
+import { mulberry32 as prng } from '../../src/core/random.ts';
 
 function ok(text: string): Command {
   const r = parseCommand(text);
@@ -338,17 +339,6 @@ describe('formatCommand and commandTarget', () => {
 });
 
 describe('fuzz', () => {
-  /** mulberry32: a small seeded PRNG, so a failure reproduces. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
 
   const pieces = [
     ...VERBS,

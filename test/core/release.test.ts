@@ -14,7 +14,6 @@ function pos(state: ReleaseState, stageIndex = -1, extra: Partial<ReleasePositio
 const ALLOWED: [ReleaseState, TransitionEvent, ReleaseState][] = [
   ['requested', 'start_evals', 'evaluating'],
   ['gate_failed', 'start_evals', 'evaluating'],
-  ['awaiting_approval', 'start_evals', 'evaluating'],
   ['evaluating', 'gate_passed', 'awaiting_approval'],
   ['evaluating', 'gate_failed', 'gate_failed'],
   ['awaiting_approval', 'gate_failed', 'gate_failed'],

@@ -134,14 +134,20 @@ describe('the background gate', () => {
       expect(r.state).toBe('awaiting_approval');
       expect(r.gateRuns).toBe(1);
 
-      // Re-run, then cancel while it runs: the stale verdict must not land.
-      expect((await cliAs(s, 'eli', 'evals', `REL-${id}`)).code).toBe(0);
+      // A passed gate is not re-run (the contract: evals again from gate_failed only).
+      expect((await cliAs(s, 'eli', 'evals', `REL-${id}`)).code).toBe(3);
       expect((await cliAs(s, 'eli', 'cancel', `REL-${id}`)).code).toBe(0);
+
+      // A new request cancelled while its gate runs: the stale verdict must not land.
+      const next = await cliAs(s, 'eli', 'request', 'support-triage', '--param', 'temperature=0.4');
+      expect(next.code).toBe(0);
+      const nextId = releaseIdOf(next.out);
+      expect((await cliAs(s, 'eli', 'cancel', `REL-${nextId}`)).code).toBe(0);
       for (let i = 0; i < 20; i++) {
         await s.server.pump();
         await new Promise((res) => setTimeout(res, 50));
       }
-      const after = getRelease(s.db, id)!;
+      const after = getRelease(s.db, nextId)!;
       expect(after.state).toBe('cancelled');
       expect(after.verdict).toBeNull();
     } finally {

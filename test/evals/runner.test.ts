@@ -41,6 +41,7 @@ const ok = (content: string): UpstreamResult => ({
   status: 200,
   headers: {},
   attempts: 1,
+  raw: Buffer.from(content),
   json: {
     model: 'gpt-4.1-2025-04-14',
     system_fingerprint: 'fp_x',

@@ -2,6 +2,7 @@
  * A release's page: its card (working buttons), the gate's variant summaries, the per-case
  * baseline/candidate outputs side by side, and its audit events as a timeline.
  */
+import type { VariantSummary } from '../../core/gate.ts';
 import { releaseCardOf } from '../../chat/executor.ts';
 import { renderHtml } from '../../chat/render/html.ts';
 import { RELEASE_ID_RE } from '../../core/command.ts';
@@ -25,17 +26,7 @@ export function releaseCardHtml(p: PageContext, r: ReleaseRecord): string {
   return cardWithLink(renderHtml(releaseCardOf(p.ctx, r)), r.key);
 }
 
-interface Summary {
-  runs: number;
-  passed: number;
-  errors: number;
-  passRate: number | null;
-  meanCostUsd: number | null;
-  meanTokens: number | null;
-  latencyP50Ms: number | null;
-  latencyP95Ms: number | null;
-  escalationRate: number | null;
-}
+type Summary = VariantSummary;
 
 function summaryTable(v: { baseline?: Summary; candidate?: Summary; outcome?: string; summary?: string }): Markup {
   if (!v.baseline || !v.candidate) return html``;

@@ -1,26 +1,14 @@
 /** The release card: request, config diff, gate verdict, approvals, rollout and its buttons. */
 import type { Card, CardAction, CardBlock, CardTone } from '../card.ts';
+import type { GateRow, GateVerdict } from '../gate.ts';
 import type { ReleaseState } from '../release.ts';
 import { ROLLBACK_WINDOW_DAYS, candidateWeight, stageLabel } from '../release.ts';
 import { clock, num, pct, stateLabel, truncate, usd } from './format.ts';
 import { canaryValue } from './canary.ts';
 
-export interface VerdictRowLike {
-  rule: string;
-  metric: string;
-  baseline: number | null;
-  candidate: number | null;
-  delta: number | null;
-  limit: string;
-  test: string;
-  outcome: 'pass' | 'fail' | 'info' | 'cost_approval';
-}
-
-export interface VerdictLike {
-  outcome: 'pass' | 'fail' | 'needs_cost_approval';
-  summary: string;
-  rows: VerdictRowLike[];
-}
+/** The gate verdict as stored on a release (rows are what the card shows). */
+export type VerdictRowLike = GateRow;
+export type VerdictLike = Pick<GateVerdict, 'outcome' | 'summary' | 'rows'>;
 
 export interface ConfigSummary {
   hash: string;
