@@ -157,6 +157,9 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
   });
   const banner: string[] = [`ai-release listening on ${url} (database ${settings.databasePath}, config ${settings.configPath})`];
   banner.push(`  surfaces: ${on.join(', ')}`);
+  if (!on.includes('slack')) banner.push('  Slack: off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET for HTTP mode, or SLACK_APP_TOKEN for Socket Mode)');
+  if (!on.includes('teams')) banner.push('  Teams: off (set MICROSOFT_APP_ID, or TEAMS_LOCAL=true for the Bot Framework Emulator)');
+  banner.push(`  web console: ${url}/ · gateway: ${url}/v1/chat/completions · releases API: ${url}/v1/releases`);
   if (mock) banner.push(`  upstream: the built-in MOCK LLM (a simulator) at ${mock.url} serves provider(s) ${providers.mocked().join(', ')} — set OPENAI_BASE_URL for a real one`);
   banner.push('  first personal token: npx ai-release token create --name me --scopes releases --person <name from the config>');
   if (!opts.logWrite) process.stderr.write(`${banner.join('\n')}\n`);

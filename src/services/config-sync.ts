@@ -13,7 +13,7 @@ import { emitEvent } from '../store/events.ts';
 import { openReleaseOf } from '../store/releases.ts';
 import { getLiveWorkflow, insertLiveWorkflow, rememberFileHash, setFileState } from '../store/workflows.ts';
 import type { AppContext } from './context.ts';
-import { createReleaseTx, diffConfigs } from './releases.ts';
+import { createReleaseTx, diffConfigs } from './request.ts';
 
 export const CONFIG_FILE_ACTOR = 'config-file';
 

@@ -5,7 +5,7 @@ import { openApp } from '../../src/app.ts';
 import { main, type CliIo } from '../../src/cli/main.ts';
 import type { GateVerdict } from '../../src/core/gate.ts';
 import { castVote } from '../../src/services/review.ts';
-import { requestRelease } from '../../src/services/releases.ts';
+import { requestRelease } from '../../src/services/request.ts';
 import { eventsAfter } from '../../src/store/events.ts';
 import { getRelease, type ReleaseRecord } from '../../src/store/releases.ts';
 import { listReviewPairs } from '../../src/store/review.ts';

@@ -3,7 +3,8 @@ import { startTestServer, type TestServer } from '../helpers/harness.ts';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.ts';
 import type { Settings } from '../../src/app.ts';
 import { configFile, gatewayConfigDir, type BudgetKnobs } from './config.ts';
-import { applyTransition, requestRelease } from '../../src/services/releases.ts';
+import { applyTransition } from '../../src/services/releases.ts';
+import { requestRelease } from '../../src/services/request.ts';
 import { getRelease, type ReleaseRecord } from '../../src/store/releases.ts';
 
 export interface GatewayTest {

@@ -1,7 +1,8 @@
 /** Jobs test helpers: receipts written directly (with their spend_daily rollups) and releases moved into canary. */
 import { dayKey } from '../../src/core/time.ts';
 import type { AppContext } from '../../src/services/context.ts';
-import { applyTransition, requestRelease } from '../../src/services/releases.ts';
+import { applyTransition } from '../../src/services/releases.ts';
+import { requestRelease } from '../../src/services/request.ts';
 import type { Db } from '../../src/store/db.ts';
 import type { ReleaseRecord } from '../../src/store/releases.ts';
 import { getRelease } from '../../src/store/releases.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/services/context.ts';
-import { applyTransition, performVerb, requestRelease } from '../../src/services/releases.ts';
+import { applyTransition, performVerb } from '../../src/services/releases.ts';
+import { requestRelease } from '../../src/services/request.ts';
 import { setReleaseVerdict, getRelease } from '../../src/store/releases.ts';
 import { getLiveWorkflow } from '../../src/store/workflows.ts';
 import { verifyAudit } from '../../src/store/audit.ts';
