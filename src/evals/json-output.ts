@@ -42,6 +42,14 @@ export function readOutputJson(output: string): JsonRead {
 export type PathSegment = string | number;
 
 /** `a.b[0].c` -> `['a', 'b', 0, 'c']`; `a["x y"]` quotes odd keys. An error names the problem. */
+/** A problem with an assertion's optional `path` (for validate), or null. */
+export function pathProblem(a: { type: string; path?: unknown }): string | null {
+  if (a.path === undefined) return null;
+  if (typeof a.path !== 'string') return `${a.type}: path must be a string`;
+  const p = parsePath(a.path);
+  return p.ok ? null : `${a.type}: ${p.error}`;
+}
+
 export function parsePath(path: string): { ok: true; segments: PathSegment[] } | { ok: false; error: string } {
   const src = path.startsWith('$.') ? path.slice(2) : path === '$' ? '' : path;
   const segments: PathSegment[] = [];

@@ -4,7 +4,7 @@
  * any other `value` (number, object…) deep-equals the whole output read as JSON.
  */
 import type { Assertion } from '../../config/types.ts';
-import { parsePath, readOutputJson, readPath, show } from '../json-output.ts';
+import { pathProblem, readOutputJson, readPath, show } from '../json-output.ts';
 import { expectWord, type Outcome, type Scorer } from './types.ts';
 
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -21,12 +21,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
 export const equals: Scorer = {
   validate(a: Assertion) {
     if (!('value' in a)) return `${a.type}: value is required`;
-    if (a.path !== undefined) {
-      if (typeof a.path !== 'string') return `${a.type}: path must be a string`;
-      const p = parsePath(a.path);
-      if (!p.ok) return `${a.type}: ${p.error}`;
-    }
-    return null;
+    return pathProblem(a);
   },
   score(a, ctx, negated): Outcome {
     const expected = `(${expectWord(negated)} ${show(a.value)})`;

@@ -4,7 +4,7 @@
  * A numeric string such as "12.5" counts as its number; anything else cannot be evaluated.
  */
 import type { Assertion } from '../../config/types.ts';
-import { parsePath, readPath, show } from '../json-output.ts';
+import { pathProblem, readPath, show } from '../json-output.ts';
 import { expectWord, type Outcome, type Scorer } from './types.ts';
 
 function asNumber(v: unknown): number | null {
@@ -28,12 +28,7 @@ export const numeric: Scorer = {
     if (a.tolerance !== undefined && !target) return `${a.type}: tolerance goes with value`;
     if (typeof a.min === 'number' && typeof a.max === 'number' && a.min > a.max) return `${a.type}: min is above max`;
     if (typeof a.tolerance === 'number' && a.tolerance < 0) return `${a.type}: tolerance must not be negative`;
-    if (a.path !== undefined) {
-      if (typeof a.path !== 'string') return `${a.type}: path must be a string`;
-      const p = parsePath(a.path);
-      if (!p.ok) return `${a.type}: ${p.error}`;
-    }
-    return null;
+    return pathProblem(a);
   },
   score(a, ctx, negated): Outcome {
     const bound = (key: 'min' | 'max' | 'value' | 'tolerance') => (a[key] === undefined ? undefined : asNumber(a[key]));
