@@ -116,6 +116,8 @@ interface Context {
   /** Suites already loaded, by absolute path (a suite shared by workflows is checked once). */
   suites: Map<string, EvalSuite | undefined>;
   suiteProblems: ConfigProblem[];
+  /** Whether `evalDefaults.critic` is set (a suite with `critic` assertions needs it). */
+  hasCritic: boolean;
 }
 
 function loadPrompt(ctx: Context, prompt: string, at: PathSegment[]): { text: string; promptFile: string } | undefined {
@@ -178,6 +180,15 @@ function loadWorkflow(ctx: Context, name: string, raw: unknown): Workflow | unde
     if (cfg.prompt !== undefined) prompt = loadPrompt(ctx, cfg.prompt, [...at, 'config', 'prompt']);
   }
   const suite = wf.evals === undefined ? undefined : loadWorkflowSuite(ctx, wf.evals, [...at, 'evals']);
+  if (suite?.suite !== undefined && !ctx.hasCritic) {
+    const criticCases = suite.suite.cases.filter((c) => c.assert.some((a) => a.type === 'critic' || a.type === 'not-critic'));
+    if (criticCases.length > 0) {
+      problems.add(
+        [...at, 'evals'],
+        `eval suite ${wf.evals} has critic assertions (case ${criticCases[0].id}${criticCases.length > 1 ? ` and ${criticCases.length - 1} more` : ''}) but evalDefaults.critic is not set; add evalDefaults.critic: { provider, model }`,
+      );
+    }
+  }
   if (suite?.suite !== undefined && prompt !== undefined) {
     ctx.suiteProblems.push(...checkSuiteVariables(suite.suite, prompt.text, `prompts/${prompt.promptFile}`, suite.displayFile));
   }
@@ -248,7 +259,9 @@ export function loadConfig(file: string, env: Record<string, string | undefined>
     providers: new Set(Object.keys(top.providers ?? {})),
   };
   const dir = dirname(resolve(file));
-  const ctx: Context = { file, dir, problems, known, suites: new Map(), suiteProblems: [] };
+  const rawDefaults = isMapping(tree) ? tree.evalDefaults : undefined;
+  const hasCritic = isMapping(rawDefaults) && rawDefaults.critic !== undefined && rawDefaults.critic !== null;
+  const ctx: Context = { file, dir, problems, known, suites: new Map(), suiteProblems: [], hasCritic };
 
   const pricing = parseEntries<Price>(top.pricing, (name, raw) => parseWith(priceSchema, raw, ['pricing', name], problems));
   const providers = parseEntries<ProviderConfig>(top.providers, (name, raw) => {

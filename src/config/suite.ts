@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { renderTemplate } from '../core/template.ts';
 import { splitType, validateAssertion } from '../evals/scorers/index.ts';
+import { compileRegex } from '../evals/scorers/regex.ts';
 import { parseYaml } from './yaml.ts';
 import { ProblemList, yamlErrorMap, type PathSegment } from './problem.ts';
 import type { Assertion, ConfigProblem, EvalCase, EvalSuite } from './types.ts';
@@ -29,13 +30,9 @@ const ASSERTION_KEYS: Record<string, readonly string[]> = {
   escalation: ['value'],
 };
 
-function regexError(pattern: string, flags?: string): string | undefined {
-  try {
-    new RegExp(pattern, flags);
-    return undefined;
-  } catch (e) {
-    return (e as Error).message;
-  }
+function regexError(pattern: string): string | undefined {
+  const c = compileRegex(pattern);
+  return c.ok ? undefined : c.error;
 }
 
 const messageSchema = z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() });
@@ -63,7 +60,7 @@ const suiteSchema = z.strictObject({
     .refine((e) => (e.path === undefined) !== (e.regex === undefined), { message: 'needs either path or regex' })
     .superRefine((e, ctx) => {
       const error = e.regex === undefined ? undefined : regexError(e.regex);
-      if (error) ctx.addIssue({ code: 'custom', path: ['regex'], message: `is not a valid regular expression: ${error}` });
+      if (error) ctx.addIssue({ code: 'custom', path: ['regex'], message: error });
     })
     .default({ path: 'escalate' }),
   cases: z.array(z.unknown()),

@@ -3,7 +3,7 @@
  * case × repeat with both variants' outcome, reasons and outputs — as Markdown or HTML.
  */
 import type { GateVerdict } from '../core/gate.ts';
-import { formatRuleValue } from '../core/views/release.ts';
+import { formatRuleValue, formatRuleDelta } from '../core/views/release.ts';
 import type { RunResult } from './runner.ts';
 
 export interface ReportInput {
@@ -25,13 +25,6 @@ interface Row {
 }
 
 const OUTCOME: Record<string, string> = { pass: 'pass', fail: 'FAIL', info: 'info', cost_approval: 'cost approval' };
-
-function delta(rule: string, d: number | null): string {
-  if (d === null) return '—';
-  if (/Cost|Tokens/.test(rule)) return `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)}%`;
-  if (/PassRate|Escalation|Rate/.test(rule)) return `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)} pp`;
-  return `${d >= 0 ? '+' : ''}${d.toFixed(0)}`;
-}
 
 function pairRows(input: ReportInput): Row[] {
   const key = (r: RunResult) => `${r.caseId}\u0000${r.repeat}`;
@@ -77,7 +70,7 @@ export function markdownReport(input: ReportInput): string {
   out.push(...header(input).map((l) => `- ${l}`), '');
   out.push('## Rules', '', '| rule | baseline | candidate | delta | limit | test | outcome |', '|---|---|---|---|---|---|---|');
   for (const r of v.rows) {
-    out.push(`| ${mdCell(r.metric)} | ${formatRuleValue(r.rule, r.baseline)} | ${formatRuleValue(r.rule, r.candidate)} | ${delta(r.rule, r.delta)} | ${mdCell(r.limit)} | ${mdCell(r.test)} | ${OUTCOME[r.outcome]} |`);
+    out.push(`| ${mdCell(r.metric)} | ${formatRuleValue(r.rule, r.baseline)} | ${formatRuleValue(r.rule, r.candidate)} | ${formatRuleDelta(r.rule, r.delta)} | ${mdCell(r.limit)} | ${mdCell(r.test)} | ${OUTCOME[r.outcome]} |`);
   }
   out.push('', '## Runs', '', '| case | repeat | baseline | candidate | candidate failures |', '|---|---|---|---|---|');
   for (const row of pairRows(input)) {
@@ -101,7 +94,7 @@ export function htmlReport(input: ReportInput): string {
     .map(
       (r) =>
         `<tr class="${r.outcome}"><td>${esc(r.metric)}</td><td>${esc(formatRuleValue(r.rule, r.baseline))}</td><td>${esc(formatRuleValue(r.rule, r.candidate))}</td>` +
-        `<td>${esc(delta(r.rule, r.delta))}</td><td>${esc(r.limit)}</td><td>${esc(r.test)}</td><td>${esc(OUTCOME[r.outcome]!)}</td></tr>`,
+        `<td>${esc(formatRuleDelta(r.rule, r.delta))}</td><td>${esc(r.limit)}</td><td>${esc(r.test)}</td><td>${esc(OUTCOME[r.outcome]!)}</td></tr>`,
     )
     .join('\n');
   const runs = pairRows(input)

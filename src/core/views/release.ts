@@ -93,21 +93,52 @@ export function doneLine(last: { action: string; actor: string; at: number }, no
   return `${words} by ${last.actor} at ${clock(last.at, now)}`;
 }
 
-export function formatRuleValue(rule: string, v: number | null): string {
-  if (v === null) return '—';
-  if (/PassRate|passRate|Escalation|escalation|Rate/.test(rule)) return pct(v);
-  if (/Cost|cost/.test(rule)) return usd(v);
-  if (/Latency|latency/.test(rule)) return `${num(v)} ms`;
-  if (/Tokens|tokens/.test(rule)) return num(v, 1);
-  return num(v, 2);
+/** How a gate rule's values read: rates as %, cost in USD, latency in ms, counts as integers. */
+type RuleUnit = 'rate' | 'usd' | 'ms' | 'tokens' | 'count' | 'number';
+
+function unitOf(rule: string): RuleUnit {
+  if (/humanReview|voted|pairs/i.test(rule)) return 'count';
+  if (/rate/i.test(rule)) return 'rate';
+  if (/cost/i.test(rule)) return 'usd';
+  if (/latency/i.test(rule)) return 'ms';
+  if (/tokens/i.test(rule)) return 'tokens';
+  return 'number';
 }
 
-function formatDelta(rule: string, d: number | null): string {
+export function formatRuleValue(rule: string, v: number | null): string {
+  if (v === null) return '—';
+  switch (unitOf(rule)) {
+    case 'rate':
+      return pct(v);
+    case 'usd':
+      return usd(v);
+    case 'ms':
+      return `${num(v)} ms`;
+    case 'tokens':
+      return num(v, 1);
+    case 'count':
+      return num(v);
+    default:
+      return num(v, 2);
+  }
+}
+
+export function formatRuleDelta(rule: string, d: number | null): string {
   if (d === null) return '—';
-  if (/Cost|Tokens/.test(rule)) return `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)}%`;
-  if (/PassRate|Escalation|Rate/.test(rule)) return `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)} pp`;
-  if (/Latency/.test(rule)) return `${d >= 0 ? '+' : ''}${num(d)} ms`;
-  return `${d >= 0 ? '+' : ''}${num(d, 2)}`;
+  const sign = d >= 0 ? '+' : '';
+  switch (unitOf(rule)) {
+    case 'usd':
+    case 'tokens':
+      return `${sign}${(d * 100).toFixed(1)}%`;
+    case 'rate':
+      return `${sign}${(d * 100).toFixed(1)} pp`;
+    case 'ms':
+      return `${sign}${num(d)} ms`;
+    case 'count':
+      return `${sign}${num(d)}`;
+    default:
+      return `${sign}${num(d, 2)}`;
+  }
 }
 
 const OUTCOME_MARK: Record<VerdictRowLike['outcome'], string> = {
@@ -131,7 +162,7 @@ export function verdictBlocks(v: VerdictLike): CardBlock[] {
         r.metric,
         formatRuleValue(r.rule, r.baseline),
         formatRuleValue(r.rule, r.candidate),
-        formatDelta(r.rule, r.delta),
+        formatRuleDelta(r.rule, r.delta),
         r.limit,
         r.test,
         OUTCOME_MARK[r.outcome],

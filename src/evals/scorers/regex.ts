@@ -1,11 +1,18 @@
-/** `regex`: the output matches `pattern` (JavaScript syntax) with optional `flags`. */
+/**
+ * `regex`: the output matches `pattern` (JavaScript syntax) with optional `flags`. A leading
+ * inline-flag group as Python/PCRE write it (`(?i)hand.?off`, `(?is)...`) is accepted and becomes
+ * those flags, since JavaScript has no such group.
+ */
 import type { Assertion } from '../../config/types.ts';
 import type { Outcome, Scorer } from './types.ts';
 
 /** Compiles a pattern; a bad one is a message naming it, not an exception. */
 export function compileRegex(pattern: string, flags?: string): { ok: true; re: RegExp } | { ok: false; error: string } {
+  const inline = /^\(\?([imsu]+)\)/.exec(pattern);
+  const source = inline ? pattern.slice(inline[0].length) : pattern;
+  const allFlags = inline ? [...new Set([...(flags ?? ''), ...inline[1]])].join('') : flags;
   try {
-    return { ok: true, re: new RegExp(pattern, flags) };
+    return { ok: true, re: new RegExp(source, allFlags) };
   } catch (err) {
     return { ok: false, error: `invalid regex /${pattern}/${flags ?? ''}: ${(err as Error).message}` };
   }
