@@ -35,7 +35,8 @@ function pairRows(input: ReportInput): Row[] {
     else row.c = r;
     rows.set(key(r), row);
   }
-  return [...rows.values()].sort((x, y) => (x.caseId < y.caseId ? -1 : x.caseId > y.caseId ? 1 : x.repeat - y.repeat));
+  // Natural order, so case-2 comes before case-10.
+  return [...rows.values()].sort((x, y) => x.caseId.localeCompare(y.caseId, 'en', { numeric: true }) || x.repeat - y.repeat);
 }
 
 function runStatus(r: RunResult | undefined): string {

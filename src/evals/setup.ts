@@ -14,7 +14,9 @@ export function criticFor(config: LoadedConfig, target: (provider: string) => Up
   if (!t || !price) return undefined;
   const client = new OpenAI({
     baseURL: t.baseUrl,
-    apiKey: t.apiKey ?? 'no-key',
+    // The SDK insists on a key; with no apiKeyEnv set, the Authorization header is removed (no key sent).
+    apiKey: t.apiKey ?? 'unset',
+    ...(t.apiKey ? {} : { defaultHeaders: { Authorization: null } }),
     timeout: config.evalDefaults.timeoutMs,
     maxRetries: 2,
   });

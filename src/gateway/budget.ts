@@ -26,6 +26,8 @@ export interface BudgetLine {
   rule: string;
   capUnits: number;
   resetsAt: number;
+  /** `scope|period`, the ledger's map key. */
+  key: string;
 }
 
 export interface Reservation {
@@ -67,6 +69,8 @@ export class BudgetLedger {
   private month = '';
   private dayEnds = 0;
   private monthEnds = 0;
+  /** linesFor's answer per workflow, until the period rolls over or the config changes. */
+  private linesCache = new WeakMap<Workflow, { periods: string; team: unknown; lines: BudgetLine[] }>();
 
   constructor(
     private config: () => LoadedConfig,
@@ -106,23 +110,25 @@ export class BudgetLedger {
   /** The budgets that apply to a call of `wf` now. */
   linesFor(wf: Workflow, now: number): BudgetLine[] {
     this.roll(now);
-    const lines: BudgetLine[] = [];
     const team = this.config().teams[wf.team];
-    const add = (scope: string, period: Period, cap: number | undefined, rule: string) => {
-      if (cap === undefined) return;
-      lines.push({
-        scope,
-        period: period === 'day' ? `day:${this.day}` : `month:${this.month}`,
-        rule,
-        capUnits: toUnits(cap),
-        resetsAt: period === 'day' ? this.dayEnds : this.monthEnds,
-      });
-    };
-    add(`workflow:${wf.name}`, 'day', wf.caps.dailyUsd, `workflows.${wf.name}.caps.dailyUsd`);
-    add(`workflow:${wf.name}`, 'month', wf.caps.monthlyUsd, `workflows.${wf.name}.caps.monthlyUsd`);
-    add(`team:${wf.team}`, 'day', team?.budget.dailyUsd, `teams.${wf.team}.budget.dailyUsd`);
-    add(`team:${wf.team}`, 'month', team?.budget.monthlyUsd, `teams.${wf.team}.budget.monthlyUsd`);
+    // The lines only change with the period or the config (a reload makes new Workflow objects;
+    // the team is compared too): built once, not on every call.
+    const periods = this.day + this.month;
+    const hit = this.linesCache.get(wf);
+    if (hit && hit.periods === periods && hit.team === team) return hit.lines;
+    const lines: BudgetLine[] = [];
+    this.addLine(lines, `workflow:${wf.name}`, 'day', wf.caps.dailyUsd, `workflows.${wf.name}.caps.dailyUsd`);
+    this.addLine(lines, `workflow:${wf.name}`, 'month', wf.caps.monthlyUsd, `workflows.${wf.name}.caps.monthlyUsd`);
+    this.addLine(lines, `team:${wf.team}`, 'day', team?.budget.dailyUsd, `teams.${wf.team}.budget.dailyUsd`);
+    this.addLine(lines, `team:${wf.team}`, 'month', team?.budget.monthlyUsd, `teams.${wf.team}.budget.monthlyUsd`);
+    this.linesCache.set(wf, { periods, team, lines });
     return lines;
+  }
+
+  private addLine(lines: BudgetLine[], scope: string, period: Period, cap: number | undefined, rule: string): void {
+    if (cap === undefined) return;
+    const p = period === 'day' ? `day:${this.day}` : `month:${this.month}`;
+    lines.push({ scope, period: p, rule, capUnits: toUnits(cap), resetsAt: period === 'day' ? this.dayEnds : this.monthEnds, key: key(scope, p) });
   }
 
   /** Reserves the worst case against every budget and one call against the quota, atomically. */
@@ -141,7 +147,7 @@ export class BudgetLedger {
       };
     }
     for (const line of lines) {
-      const k = key(line.scope, line.period);
+      const k = line.key;
       const spent = this.spent.get(k) ?? 0;
       const held = this.reserved.get(k) ?? 0;
       if (spent + held + worstUnits > line.capUnits) {
@@ -159,7 +165,7 @@ export class BudgetLedger {
         };
       }
     }
-    for (const line of lines) this.add(this.reserved, key(line.scope, line.period), worstUnits);
+    for (const line of lines) this.add(this.reserved, line.key, worstUnits);
     let callDay: string | null = null;
     if (quota !== undefined) {
       this.add(this.calls, callKey, 1);
@@ -177,7 +183,7 @@ export class BudgetLedger {
     r.done = true;
     const units = toUnits(costUsd);
     for (const line of r.lines) {
-      const k = key(line.scope, line.period);
+      const k = line.key;
       this.add(this.reserved, k, -r.worstUnits);
       if (units > 0) this.add(this.spent, k, units);
     }
@@ -189,7 +195,7 @@ export class BudgetLedger {
   record(wf: Workflow, costUsd: number, now: number, upstreamCalls = 1): BudgetCrossing[] {
     const lines = this.linesFor(wf, now);
     const units = toUnits(costUsd);
-    for (const line of lines) this.add(this.spent, key(line.scope, line.period), units);
+    for (const line of lines) this.add(this.spent, line.key, units);
     if (wf.caps.callsPerDay !== undefined) this.add(this.calls, `${wf.name}|${this.day}`, upstreamCalls);
     return this.crossings(lines, wf.name, wf.team);
   }
@@ -210,8 +216,9 @@ export class BudgetLedger {
   private crossings(lines: BudgetLine[], workflow: string, team: string): BudgetCrossing[] {
     const out: BudgetCrossing[] = [];
     for (const line of lines) {
-      const k = key(line.scope, line.period);
+      const k = line.key;
       const spent = this.spent.get(k) ?? 0;
+      if (spent * 100 < line.capUnits * 80) continue; // under both alert levels (the usual case)
       for (const level of [100, 80] as const) {
         if (spent * 100 < line.capUnits * level) continue;
         const mark = `${k}|${level}`;

@@ -18,6 +18,7 @@ import type { Resolution } from './route-table.ts';
 import { observeCall } from './metrics.ts';
 import { newReceiptId } from './receipt-id.ts';
 import { CancelSignal } from './upstream-call.ts';
+import { UsageChunkFilter } from './usage-chunk-filter.ts';
 
 interface CallResult {
   status: 'ok' | 'error';
@@ -58,15 +59,7 @@ export async function handleChat(g: GatewayState, req: IncomingMessage, res: Ser
   const unit = given ?? randomUUID();
   const at = g.ctx.now();
   const resolved = g.routes.resolve(name, unit)!;
-  const receiptId = newReceiptId();
-  const headers: Record<string, string> = {
-    'x-ai-release-workflow': name,
-    'x-ai-release-variant': resolved.variant,
-    'x-ai-release-config': resolved.served.hash,
-    'x-ai-release-receipt': receiptId,
-  };
-  if (resolved.releaseKey) headers['x-ai-release-release'] = resolved.releaseKey;
-  const call: Call = { g, wf, resolved, receiptId, at, t0, unitHash: given === null ? null : sha256(given), headers };
+  const call = new Call(g, wf, resolved, newReceiptId(), at, t0, given === null ? null : sha256(given));
 
   const prepared = prepareUpstreamBody(body, resolved.served);
   if (!prepared.ok) return refuse(call, res, prepared.status, prepared.type, prepared.message);
@@ -98,11 +91,10 @@ export async function handleChat(g: GatewayState, req: IncomingMessage, res: Ser
   const reservation = held.reservation;
 
   // The client went away mid-call: cancel the upstream call (a CancelSignal, not an
-  // AbortController: ~4 µs less per request).
+  // AbortController: ~4 µs less per request; one shared listener, no closure per request).
   const cancel = new CancelSignal();
-  res.once('close', () => {
-    if (!res.writableFinished) cancel.abort();
-  });
+  (res as ResWithCancel)[CANCEL] = cancel;
+  res.on('close', cancelOnClose);
   let result: CallResult;
   try {
     result = prepared.stream
@@ -117,15 +109,35 @@ export async function handleChat(g: GatewayState, req: IncomingMessage, res: Ser
   record(call, result, cost);
 }
 
-interface Call {
-  g: GatewayState;
-  wf: Workflow;
-  resolved: Resolution;
-  receiptId: string;
-  at: number;
-  t0: number;
-  unitHash: string | null;
-  headers: Record<string, string>;
+const CANCEL = Symbol('cancel');
+type ResWithCancel = ServerResponse & { [CANCEL]?: CancelSignal };
+function cancelOnClose(this: ResWithCancel): void {
+  if (!this.writableFinished) this[CANCEL]?.abort();
+}
+
+class Call {
+  constructor(
+    readonly g: GatewayState,
+    readonly wf: Workflow,
+    readonly resolved: Resolution,
+    readonly receiptId: string,
+    readonly at: number,
+    readonly t0: number,
+    readonly unitHash: string | null,
+  ) {}
+
+  /** The contract's x-ai-release-* headers (a new object each time: callers add to it). */
+  get headers(): Record<string, string> {
+    const r = this.resolved;
+    const h: Record<string, string> = {
+      'x-ai-release-workflow': this.wf.name,
+      'x-ai-release-variant': r.variant,
+      'x-ai-release-config': r.served.hash,
+      'x-ai-release-receipt': this.receiptId,
+    };
+    if (r.releaseKey) h['x-ai-release-release'] = r.releaseKey;
+    return h;
+  }
 }
 
 async function plain(call: Call, res: ServerResponse, target: Parameters<GatewayState['upstreams']['callChat']>[0]['target'], body: Record<string, unknown>, signal: CancelSignal): Promise<CallResult> {
@@ -133,16 +145,25 @@ async function plain(call: Call, res: ServerResponse, target: Parameters<Gateway
   const out = await call.g.upstreams.callChat({ target, body, timeoutMs: call.g.timeoutMs, signal });
   const upstreamMs = performance.now() - u0;
   if (!out.ok) {
-    const extra: Record<string, string> = { ...call.headers };
+    const extra = call.headers;
     if (out.retryAfterSec !== undefined) extra['retry-after'] = String(out.retryAfterSec);
     if (!res.headersSent) sendError(res, out.status, out.errorType, out.message, { headers: extra });
     return failed(out.errorType, upstreamMs, true);
   }
   // The upstream's bytes go to the client unchanged (no re-serialising); the parsed copy feeds the receipt.
   const json = out.json as Record<string, any>;
-  call.headers['content-type'] = 'application/json; charset=utf-8';
-  call.headers['content-length'] = String(out.raw.length);
-  res.writeHead(200, call.headers);
+  // A flat [name, value, ...] array: node:http writes it as is (no object keys walked).
+  const r = call.resolved;
+  const head = [
+    'content-type', 'application/json; charset=utf-8',
+    'content-length', String(out.raw.length),
+    'x-ai-release-workflow', call.wf.name,
+    'x-ai-release-variant', r.variant,
+    'x-ai-release-config', r.served.hash,
+    'x-ai-release-receipt', call.receiptId,
+  ];
+  if (r.releaseKey) head.push('x-ai-release-release', r.releaseKey);
+  res.writeHead(200, head);
   res.end(out.raw);
   const message = Array.isArray(json?.choices) ? json.choices[0]?.message : undefined;
   return {
@@ -164,6 +185,9 @@ async function streamed(call: Call, res: ServerResponse, target: Parameters<Gate
   const u0 = performance.now();
   let started = false;
   let sawDone = false;
+  const so = body.stream_options;
+  const clientWantsUsage = so !== null && typeof so === 'object' && (so as { include_usage?: unknown }).include_usage === true;
+  const filter = clientWantsUsage ? undefined : new UsageChunkFilter();
   const out = await call.g.upstreams.streamChat(
     { target, body, timeoutMs: call.g.timeoutMs, signal },
     {
@@ -173,7 +197,11 @@ async function streamed(call: Call, res: ServerResponse, target: Parameters<Gate
           res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', ...call.headers });
         }
         if (!sawDone && raw.includes(DONE)) sawDone = true;
-        res.write(raw);
+        if (filter === undefined) res.write(raw);
+        else {
+          const text = filter.push(raw);
+          if (text.length > 0) res.write(text);
+        }
       },
     },
   );
@@ -188,6 +216,8 @@ async function streamed(call: Call, res: ServerResponse, target: Parameters<Gate
     }
     return failed(out.errorType, upstreamMs, true);
   }
+  const tail = filter?.end();
+  if (tail) res.write(tail);
   if (!sawDone) res.write('data: [DONE]\n\n');
   res.end();
   return {
@@ -271,18 +301,7 @@ function record(call: Call, result: CallResult, cost: number): void {
     csat: null,
   };
   g.writer.add({ receipt, forwarded: result.forwarded });
-  observeCall({
-    workflow: wf.name,
-    variant: resolved.variant,
-    totalMs,
-    upstreamMs: result.upstreamMs,
-    errorType: result.errorType,
-    inputTokens: usage.inputTokens,
-    cachedTokens: usage.cachedTokens,
-    outputTokens: usage.outputTokens,
-    reasoningTokens: usage.reasoningTokens,
-    costUsd: cost,
-  });
+  observeCall(wf.name, resolved.variant, totalMs, result.upstreamMs, result.errorType, usage.inputTokens, usage.cachedTokens, usage.outputTokens, usage.reasoningTokens, cost);
 }
 
 export const sha256 = (s: string): string => hash('sha256', s, 'hex');

@@ -29,12 +29,31 @@ export interface UpstreamFailure {
 export class CancelSignal extends EventEmitter {
   aborted = false;
   reason: unknown = undefined;
+  /** Followers told first on abort, with no listener function made for them (the hot path's). */
+  private followers: { cancelled(): void }[] | null = null;
 
   abort(reason?: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
     this.reason = reason;
+    const f = this.followers;
+    if (f !== null) {
+      this.followers = null;
+      for (const x of f) x.cancelled();
+    }
     this.emit('abort');
+  }
+
+  /** `x.cancelled()` is called when this signal aborts (unless `unfollow`ed first). */
+  follow(x: { cancelled(): void }): void {
+    (this.followers ??= []).push(x);
+  }
+
+  unfollow(x: { cancelled(): void }): void {
+    const f = this.followers;
+    if (f === null) return;
+    const i = f.indexOf(x);
+    if (i >= 0) f.splice(i, 1);
   }
 }
 
@@ -57,11 +76,11 @@ export class CallControl {
     now: () => number,
   ) {
     this.deadline = now() + timeoutMs;
-    this.timer = setTimeout(this.onTimeout, timeoutMs);
+    this.timer = setTimeout(onTimeout, timeoutMs, this);
     if (callerSignal) {
-      if (callerSignal.aborted) this.onCallerAbort();
-      else if (callerSignal instanceof CancelSignal) callerSignal.once('abort', this.onCallerAbort);
-      else callerSignal.addEventListener('abort', this.onCallerAbort, { once: true });
+      if (callerSignal.aborted) this.cancelled();
+      else if (callerSignal instanceof CancelSignal) callerSignal.follow(this);
+      else callerSignal.addEventListener('abort', (this.onCallerAbort = () => this.cancelled()), { once: true });
     }
   }
 
@@ -88,7 +107,7 @@ export class CallControl {
   switchToIdleTimeout(ms: number): void {
     clearTimeout(this.timer);
     this.idleMs = ms;
-    this.timer = setTimeout(this.onTimeout, ms);
+    this.timer = setTimeout(onTimeout, ms, this);
   }
 
   /** A chunk arrived: restart the idle timer. */
@@ -109,21 +128,30 @@ export class CallControl {
     clearTimeout(this.timer);
     const s = this.callerSignal;
     if (!s) return;
-    if (s instanceof CancelSignal) s.removeListener('abort', this.onCallerAbort);
-    else s.removeEventListener('abort', this.onCallerAbort);
+    if (s instanceof CancelSignal) s.unfollow(this);
+    else if (this.onCallerAbort) s.removeEventListener('abort', this.onCallerAbort);
   }
 
-  private readonly onTimeout = (): void => {
+  /** The deadline or idle timer fired. */
+  timeout(): void {
     if (this.aborted) return;
     this.timedOut = true;
     this.cancel.abort(new Error('upstream timeout'));
-  };
+  }
 
-  private readonly onCallerAbort = (): void => {
+  /** The caller's signal aborted. */
+  cancelled(): void {
     if (this.aborted) return;
     this.callerAborted = true;
     this.cancel.abort(new Error('cancelled by caller'));
-  };
+  }
+
+  /** The AbortSignal listener (only for a caller's standard AbortSignal). */
+  private onCallerAbort: (() => void) | null = null;
+}
+
+function onTimeout(c: CallControl): void {
+  c.timeout();
 }
 
 export function failure(

@@ -362,51 +362,69 @@ type Buffered =
  */
 function requestBuffered(route: Route, payload: string, signal: CancelSignal): Promise<Buffered> {
   return new Promise<Buffered>((resolve) => {
-    let abort: ((reason?: Error) => void) | null = null;
-    let statusCode = 0;
-    let headers: Record<string, string | string[] | undefined> = {};
-    let started = false;
-    let settled = false;
-    const chunks: Buffer[] = [];
-    const finish = (out: Buffered) => {
-      if (settled) return;
-      settled = true;
-      signal.removeListener('abort', onAbort);
-      resolve(out);
-    };
-    const onAbort = () => {
-      if (abort) abort(signal.reason as Error);
-      else finish({ ok: false, err: signal.reason, midResponse: false });
-    };
-    if (signal.aborted) return finish({ ok: false, err: signal.reason, midResponse: false });
-    signal.once('abort', onAbort);
+    if (signal.aborted) return resolve({ ok: false, err: signal.reason, midResponse: false });
     route.pool.dispatch(
       { origin: route.origin, path: route.path, method: 'POST', headers: route.headers, body: payload },
-      {
-        onConnect(a) {
-          if (settled) a(signal.reason as Error);
-          else abort = a;
-        },
-        onHeaders(status, rawHeaders) {
-          if (status < 200) return true; // informational (100 Continue): the answer follows
-          statusCode = status;
-          headers = undiciUtil.parseHeaders(rawHeaders as unknown as Buffer[]) as Record<string, string | string[] | undefined>;
-          started = true;
-          return true;
-        },
-        onData(chunk) {
-          chunks.push(chunk);
-          return true;
-        },
-        onComplete() {
-          finish({ ok: true, statusCode, headers, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks) });
-        },
-        onError(err) {
-          finish({ ok: false, err, midResponse: started });
-        },
-      },
+      new BufferingHandler(signal, resolve),
     );
   });
+}
+
+/** undici's dispatch handler for requestBuffered (a class: no closures made per call). */
+class BufferingHandler {
+  private abort: ((reason?: Error) => void) | null = null;
+  private statusCode = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private started = false;
+  private settled = false;
+  private chunks: Buffer[] = [];
+
+  constructor(
+    private readonly signal: CancelSignal,
+    private readonly resolve: (out: Buffered) => void,
+  ) {
+    signal.follow(this);
+  }
+
+  /** The caller cancelled (CancelSignal.follow). */
+  cancelled(): void {
+    if (this.abort) this.abort(this.signal.reason as Error);
+    else this.finish({ ok: false, err: this.signal.reason, midResponse: false });
+  }
+
+  private finish(out: Buffered): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.signal.unfollow(this);
+    this.resolve(out);
+  }
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.settled) abort(this.signal.reason as Error);
+    else this.abort = abort;
+  }
+
+  onHeaders(status: number, rawHeaders: Buffer[]): boolean {
+    if (status < 200) return true; // informational (100 Continue): the answer follows
+    this.statusCode = status;
+    this.headers = undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+    this.started = true;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    const c = this.chunks;
+    this.finish({ ok: true, statusCode: this.statusCode, headers: this.headers, body: c.length === 1 ? c[0]! : Buffer.concat(c) });
+  }
+
+  onError(err: Error): void {
+    this.finish({ ok: false, err, midResponse: this.started });
+  }
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

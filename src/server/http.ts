@@ -21,7 +21,17 @@ export class Router {
     return this;
   }
 
+  /** HEAD is answered by the GET route (Node sends the headers only). */
   match(method: string, path: string): { handler: Handler; params: Params } | { allowed: string[] } | null {
+    const found = this.matchMethod(method, path);
+    if (method === 'HEAD' && (found === null || 'allowed' in found)) {
+      const get = this.matchMethod('GET', path);
+      if (get !== null && 'handler' in get) return get;
+    }
+    return found;
+  }
+
+  private matchMethod(method: string, path: string): { handler: Handler; params: Params } | { allowed: string[] } | null {
     const hit = this.exact.get(`${method} ${path}`);
     if (hit) return { handler: hit, params: {} };
     const segs = path.split('/').filter(Boolean);
@@ -137,7 +147,9 @@ export async function readJson(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT)
   }
   if (buf.length === 0) return { ok: true, value: {} };
   try {
-    return { ok: true, value: JSON.parse(buf.toString('utf8')) as unknown };
+    // A UTF-8 byte order mark (some Windows tools write one) is not part of the JSON text.
+    const text = buf.toString('utf8');
+    return { ok: true, value: JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown };
   } catch (e) {
     return { ok: false, status: 400, type: 'invalid_request', message: `malformed JSON: ${(e as Error).message}` };
   }

@@ -153,7 +153,7 @@ describe('answers and receipts', () => {
 
   it('streamed: chunks passed through, usage asked for, [DONE] last, receipt costed from the usage chunk', async () => {
     t.fake.answer = () => ({ content: 'streamed answer text', usage: { prompt_tokens: 300, completion_tokens: 40, completion_tokens_details: { reasoning_tokens: 10 } } });
-    const r = await chat(t.ts.url, support, { model: 'support-triage', messages: msg(), stream: true, ...supportVars });
+    const r = await chat(t.ts.url, support, { model: 'support-triage', messages: msg(), stream: true, stream_options: { include_usage: true }, ...supportVars });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/event-stream');
     expect(t.fake.requests[0]!.stream_options).toEqual({ include_usage: true });
