@@ -158,9 +158,20 @@ export class Upstreams {
           } catch {
             return failure('upstream_error', 502, `upstream ${route.origin} answered ${status} with a body that is not JSON`, attempt, status);
           }
-          return { ok: true, status, json, raw: res.body, headers: flatHeaders(res.headers), attempts: attempt };
+          // The headers are parsed only if someone reads them (the gateway does not).
+          const rawHeaders = res.rawHeaders;
+          return {
+            ok: true,
+            status,
+            json,
+            raw: res.body,
+            get headers() {
+              return flatHeaders(parseRaw(rawHeaders));
+            },
+            attempts: attempt,
+          };
         }
-        const fail = this.statusFailure(route, status, res.headers, res.body.toString('utf8'), attempt);
+        const fail = this.statusFailure(route, status, parseRaw(res.rawHeaders), res.body.toString('utf8'), attempt);
         if (isRetryableStatus(status) && (await this.backoff(call, attempt, maxRetries, fail.retryAfterRaw))) continue;
         return call.failureIfAborted(attempt) ?? fail.failure;
       }
@@ -351,7 +362,7 @@ function pipeStream(
 }
 
 type Buffered =
-  | { ok: true; statusCode: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+  | { ok: true; statusCode: number; /** undici's [name, value, ...] buffers (parseRaw). */ rawHeaders: Buffer[]; body: Buffer }
   | { ok: false; err: unknown; /** The response had begun (never retried). */ midResponse: boolean };
 
 /**
@@ -374,7 +385,7 @@ function requestBuffered(route: Route, payload: string, signal: CancelSignal): P
 class BufferingHandler {
   private abort: ((reason?: Error) => void) | null = null;
   private statusCode = 0;
-  private headers: Record<string, string | string[] | undefined> = {};
+  private rawHeaders: Buffer[] = [];
   private started = false;
   private settled = false;
   private chunks: Buffer[] = [];
@@ -407,7 +418,7 @@ class BufferingHandler {
   onHeaders(status: number, rawHeaders: Buffer[]): boolean {
     if (status < 200) return true; // informational (100 Continue): the answer follows
     this.statusCode = status;
-    this.headers = undiciUtil.parseHeaders(rawHeaders) as Record<string, string | string[] | undefined>;
+    this.rawHeaders = rawHeaders;
     this.started = true;
     return true;
   }
@@ -419,12 +430,16 @@ class BufferingHandler {
 
   onComplete(): void {
     const c = this.chunks;
-    this.finish({ ok: true, statusCode: this.statusCode, headers: this.headers, body: c.length === 1 ? c[0]! : Buffer.concat(c) });
+    this.finish({ ok: true, statusCode: this.statusCode, rawHeaders: this.rawHeaders, body: c.length === 1 ? c[0]! : Buffer.concat(c) });
   }
 
   onError(err: Error): void {
     this.finish({ ok: false, err, midResponse: this.started });
   }
+}
+
+function parseRaw(raw: Buffer[]): Record<string, string | string[] | undefined> {
+  return undiciUtil.parseHeaders(raw) as Record<string, string | string[] | undefined>;
 }
 
 function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
