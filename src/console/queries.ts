@@ -1,6 +1,7 @@
 /** The console's read-only queries (paged receipts, eval outputs, canary samples, audit pages). */
 import type { Db } from '../store/db.ts';
 import type { ReceiptRow } from '../store/receipts-read.ts';
+import type { AuditRow } from '../store/audit.ts';
 
 export interface ReceiptCursor {
   ts: number;
@@ -141,16 +142,7 @@ export function releasesWithTraffic(db: Db, workflows: string[], limit = 50): { 
     .all(...workflows, limit) as { id: number; workflow: string; state: string }[];
 }
 
-export interface AuditRowView {
-  seq: number;
-  ts: number;
-  actor: string;
-  action: string;
-  workflow: string | null;
-  release_id: number | null;
-  data: string;
-  hash: string;
-}
+export type AuditRowView = Omit<AuditRow, 'prev_hash'>;
 
 /** One page of the audit log, newest first, of the given workflows (plus workflow-less events when `global`). */
 export function auditPage(db: Db, q: { workflows: string[]; global: boolean; releaseId?: number; beforeSeq?: number; limit: number }): { rows: AuditRowView[]; nextBefore?: number } {

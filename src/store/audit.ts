@@ -29,7 +29,8 @@ export interface AuditEvent {
   hash: string;
 }
 
-interface AuditRow extends Omit<AuditEvent, 'data'> {
+/** An audit row as stored (data as canonical JSON text). */
+export interface AuditRow extends Omit<AuditEvent, 'data'> {
   data: string;
 }
 

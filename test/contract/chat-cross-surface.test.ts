@@ -2,13 +2,12 @@
  * Issue 6: "every transition updates the posted card wherever it is shown, Slack and Teams
  * alike" — an approval typed in Slack updates the Teams channel card (stored by conversationUpdate).
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
-import { configureSlackQueue } from '../../src/chat/slack/plugin.ts';
 import { performVerb } from '../../src/services/releases.ts';
 import { getRelease } from '../../src/store/releases.ts';
 import { botAddedActivity, cardOf, cardTitle, sendActivity, startFakeConnector, type FakeConnector } from '../helpers/fake-connector.ts';
-import { postSigned, slashCommandBody, startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
+import { postSigned, slashCommandBody, startFakeSlack, type FakeSlack, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 
@@ -18,14 +17,7 @@ let fake: FakeSlack;
 let fc: FakeConnector;
 let llm: MockLlm;
 let ts: TestServer;
-beforeAll(() => configureSlackQueue({ perSecond: 1000 }));
-afterAll(() => configureSlackQueue(undefined));
-afterEach(async () => {
-  await ts?.close();
-  await fake?.close();
-  await fc?.close();
-  await llm?.close();
-});
+useFastSlack(() => [ts, fake, fc, llm]);
 
 it('an approval from Slack updates the release card posted in Teams', async () => {
   fake = await startFakeSlack();

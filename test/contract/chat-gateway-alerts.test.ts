@@ -4,25 +4,19 @@
  * drifting calls belong to a release in canary — and is audited once.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
-import { configureSlackQueue, slackSettled } from '../../src/chat/slack/plugin.ts';
+import { slackSettled } from '../../src/chat/slack/plugin.ts';
 import { performVerb } from '../../src/services/releases.ts';
 import { getRelease } from '../../src/store/releases.ts';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
+import { startFakeSlack, type FakeSlack, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 
 let fake: FakeSlack;
 let ts: TestServer;
 let llm: MockLlm;
-beforeAll(() => configureSlackQueue({ perSecond: 1000 }));
-afterAll(() => configureSlackQueue(undefined));
-afterEach(async () => {
-  await ts?.close();
-  await fake?.close();
-  await llm?.close();
-});
+useFastSlack(() => [ts, fake, llm]);
 
 async function call(unit: string) {
   const r = await fetch(`${ts.url}/v1/chat/completions`, {

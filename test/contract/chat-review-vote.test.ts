@@ -3,22 +3,17 @@
  * with 👍/👎 buttons; a team member's or approver's click records a vote; the requester's click
  * is refused (ephemeral, naming the rule) and changes nothing.
  */
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { configureSlackQueue, slackSettled } from '../../src/chat/slack/plugin.ts';
+import { expect, it } from 'vitest';
+import { slackSettled } from '../../src/chat/slack/plugin.ts';
 import { getRelease } from '../../src/store/releases.ts';
-import { blockActionBody, postSigned, startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fake-slack.ts';
+import { blockActionBody, postSigned, startFakeSlack, type FakeSlack, type StoredMessage, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 
 const SECRET = 'review-secret';
 let fake: FakeSlack;
 let ts: TestServer;
-beforeAll(() => configureSlackQueue({ perSecond: 1000 }));
-afterAll(() => configureSlackQueue(undefined));
-afterEach(async () => {
-  await ts?.close();
-  await fake?.close();
-});
+useFastSlack(() => [ts, fake]);
 
 let n = 0;
 function click(user: string, m: StoredMessage, button: any) {

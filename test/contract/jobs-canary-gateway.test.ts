@@ -4,13 +4,13 @@
  * and the job runs as a plain function with the clock passed in.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
-import { configureSlackQueue, slackSettled } from '../../src/chat/slack/plugin.ts';
+import { slackSettled } from '../../src/chat/slack/plugin.ts';
 import { runCanaryJob } from '../../src/jobs/canary.ts';
 import { getRelease } from '../../src/store/releases.ts';
 import { performVerb } from '../../src/services/releases.ts';
-import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
+import { startFakeSlack, type FakeSlack, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, fakeClock, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 
@@ -18,13 +18,7 @@ const MIN = 60_000;
 let fake: FakeSlack;
 let ts: TestServer;
 let llm: MockLlm;
-beforeAll(() => configureSlackQueue({ perSecond: 1000 }));
-afterAll(() => configureSlackQueue(undefined));
-afterEach(async () => {
-  await ts?.close();
-  await fake?.close();
-  await llm?.close();
-});
+useFastSlack(() => [ts, fake, llm]);
 
 async function setup(rollout: string) {
   fake = await startFakeSlack();

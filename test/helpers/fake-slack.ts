@@ -7,6 +7,8 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createHmac } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { configureSlackQueue } from '../../src/chat/slack/plugin.ts';
 
 export interface SlackCall {
   method: string;
@@ -261,5 +263,17 @@ export function eventBody(eventId: string, event: Record<string, unknown>): stri
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: FAKE_TEAM, user_id: FAKE_BOT_USER, is_bot: true, enterprise_id: null, is_enterprise_install: false }],
+  });
+}
+
+/**
+ * For a test file: Slack's outgoing queue paces at 1000 messages per second per channel (not
+ * Slack's 1 per second), and the things a test starts are closed after each test.
+ */
+export function useFastSlack(closers: () => ({ close(): Promise<void> } | undefined)[]): void {
+  beforeAll(() => configureSlackQueue({ perSecond: 1000 }));
+  afterAll(() => configureSlackQueue(undefined));
+  afterEach(async () => {
+    for (const c of closers()) await c?.close();
   });
 }
