@@ -189,7 +189,7 @@ export async function handleFeedback(g: GatewayState, req: IncomingMessage, res:
     store.applyFeedback(id, f.data);
     return sendJson(res, 200, { receipt_id: id, status: 'applied', feedback: f.data });
   }
-  store.keepPending(id, f.data, g.ctx.now());
+  store.keepPending(id, token.team ?? '', f.data, g.ctx.now());
   g.writer.pendingFeedback.add(id);
   sendJson(res, 202, { receipt_id: id, status: 'pending', feedback: f.data, message: 'no receipt with this id yet: the feedback is kept and applied when it is written' });
 }

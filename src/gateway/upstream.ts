@@ -12,6 +12,7 @@ import { setTimeout as sleepFor } from 'node:timers/promises';
 import { Pool, util as undiciUtil } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { Usage } from '../core/cost.ts';
+import { redact } from '../server/log.ts';
 import {
   MAX_HONOURED_RETRY_AFTER_SEC,
   backoffMs,
@@ -104,6 +105,18 @@ interface Route {
   origin: string;
   path: string;
   headers: Record<string, string>;
+  /** The key sent upstream, masked out of anything the upstream says back. */
+  apiKey?: string;
+}
+
+/**
+ * What an upstream said, fit to pass on: some OpenAI-compatible servers echo the API key or the
+ * Authorization header in their errors, and these messages reach callers, eval results and cards.
+ */
+function scrubbed(route: Route, text: string): string {
+  const key = route.apiKey;
+  const masked = key ? text.split(key).join('[redacted]') : text;
+  return String(redact(masked)).replace(/\bBearer\s+[^\s"',;]+/gi, 'Bearer [redacted]');
 }
 
 const DEFAULT_MAX_RETRIES = 2;
@@ -253,7 +266,7 @@ export class Upstreams {
     text: string,
     attempt: number,
   ): { failure: UpstreamFailure; retryAfterRaw?: number } {
-    const said = upstreamMessage(text);
+    const said = scrubbed(route, upstreamMessage(text));
     const retryAfterRaw = parseRetryAfter(headers['retry-after'], this.now());
     if (status === 429) {
       const retryAfterSec = retryAfterRaw === undefined ? 1 : Math.max(1, Math.ceil(retryAfterRaw));
@@ -300,6 +313,7 @@ export class Upstreams {
       origin: url.origin,
       path: `${url.pathname.replace(/\/+$/, '')}/chat/completions${url.search}`,
       headers,
+      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
     };
     this.routes.set(target, route);
     return route;
@@ -342,7 +356,7 @@ function pipeStream(
     body.on('end', () => {
       reader.end();
       if (reader.streamError !== null) {
-        const message = `upstream ${route.origin} reported an error mid-stream: ${reader.streamError}`;
+        const message = `upstream ${route.origin} reported an error mid-stream: ${scrubbed(route, reader.streamError)}`;
         resolve({ ...failure('upstream_error', 502, message, attempt, res.statusCode), started });
         return;
       }

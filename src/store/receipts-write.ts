@@ -93,21 +93,22 @@ export class ReceiptStore {
          errors = errors + excluded.errors, cost_usd = cost_usd + excluded.cost_usd,
          input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens`,
     );
-    this.pendingOf = db.prepare('SELECT fields FROM pending_feedback WHERE receipt_id = ?');
+    this.pendingOf = db.prepare('SELECT fields FROM pending_feedback WHERE receipt_id = ? AND team = ?');
     this.dropPending = db.prepare('DELETE FROM pending_feedback WHERE receipt_id = ?');
     this.putPending = db.prepare(
-      'INSERT INTO pending_feedback (receipt_id, fields, at) VALUES (?, ?, ?) ON CONFLICT (receipt_id) DO UPDATE SET fields = excluded.fields, at = excluded.at',
+      'INSERT INTO pending_feedback (receipt_id, team, fields, at) VALUES (?, ?, ?, ?) ON CONFLICT (receipt_id, team) DO UPDATE SET fields = excluded.fields, at = excluded.at',
     );
   }
 
-  /** Inserts one receipt (call inside a transaction); false when its id was written before. */
+  /**
+   * Inserts one receipt (call inside a transaction); false when its id was written before. Early
+   * feedback is merged only from the receipt's own team; any other team's for this id is dropped.
+   */
   insertReceipt(r: ReceiptRecord, mergePending: boolean): boolean {
     if (mergePending) {
-      const p = this.pendingOf.get(r.id) as { fields: string } | undefined;
-      if (p) {
-        applyFeedbackTo(r, JSON.parse(p.fields) as Feedback);
-        this.dropPending.run(r.id);
-      }
+      const p = this.pendingOf.get(r.id, r.team ?? '') as { fields: string } | undefined;
+      if (p) applyFeedbackTo(r, JSON.parse(p.fields) as Feedback);
+      this.dropPending.run(r.id);
     }
     return (
       this.insert.run(
@@ -142,15 +143,15 @@ export class ReceiptStore {
     return this.db.prepare(`UPDATE receipts SET ${sets.join(', ')} WHERE id = ?`).run(...args, id).changes > 0;
   }
 
-  /** Keeps feedback for a receipt not written yet (merged with earlier early feedback). */
-  keepPending(id: string, f: Feedback, now: number): void {
-    const p = this.pendingOf.get(id) as { fields: string } | undefined;
+  /** Keeps a team's feedback for a receipt not written yet (merged with its earlier early feedback). */
+  keepPending(id: string, team: string, f: Feedback, now: number): void {
+    const p = this.pendingOf.get(id, team) as { fields: string } | undefined;
     const merged = { ...(p ? (JSON.parse(p.fields) as Feedback) : {}), ...f };
-    this.putPending.run(id, JSON.stringify(merged), now);
+    this.putPending.run(id, team, JSON.stringify(merged), now);
   }
 
   pendingIds(): string[] {
-    return (this.db.prepare('SELECT receipt_id FROM pending_feedback').all() as { receipt_id: string }[]).map((r) => r.receipt_id);
+    return (this.db.prepare('SELECT DISTINCT receipt_id FROM pending_feedback').all() as { receipt_id: string }[]).map((r) => r.receipt_id);
   }
 
   teamOf(id: string): { team: string | null } | undefined {

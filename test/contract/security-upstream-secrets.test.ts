@@ -1,0 +1,82 @@
+/**
+ * Security: the provider API key never leaves the server through what an upstream says back.
+ * Some OpenAI-compatible servers echo the key or the Authorization header in their error
+ * messages; the gateway passes upstream messages to callers (another party: a team's app) and the
+ * gate stores them with eval results shown on cards and in the console.
+ */
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/server/start.ts';
+import { api, gatewayToken, personToken, tempDir, testSettings } from '../helpers/harness.ts';
+
+const KEY = 'provider-key-3f9a7c1e5b'; // no well-known prefix: only knowing the key can mask it
+
+let upstream: Server;
+let s: RunningServer;
+let logs: string[];
+
+beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      const echo = `Incorrect API key provided: ${KEY}. Header was ${req.headers.authorization}`;
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: echo, type: 'invalid_request_error', stream: JSON.parse(body).stream === true } }));
+    });
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const port = (upstream.address() as { port: number }).port;
+  logs = [];
+  s = await startServer(
+    { ...testSettings(tempDir()), logLevel: 'debug' },
+    { env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: KEY }, noSignals: true, logWrite: (l) => logs.push(l), pumpIntervalMs: 50 },
+  );
+});
+afterAll(async () => {
+  await s.close();
+  await new Promise((r) => upstream.close(r));
+});
+
+const call = (stream: boolean) =>
+  fetch(`${s.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${gatewayToken(s.runtime.ctx.db, 'support')}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'support-triage', stream, messages: [{ role: 'user', content: 'hi' }], ai_release: { vars: { company: 'Acme' } } }),
+  });
+
+describe('an upstream that echoes the API key', () => {
+  it('a non-streaming call answers 502 with the upstream message, key masked', async () => {
+    const res = await call(false);
+    const text = await res.text();
+    expect(res.status).toBe(502);
+    expect(JSON.parse(text).error.message).toContain('Incorrect API key provided: [redacted]');
+    expect(text).not.toContain(KEY);
+  });
+
+  it('a streaming call refused upstream is masked too', async () => {
+    const res = await call(true);
+    const text = await res.text();
+    expect(res.status).toBe(502);
+    expect(text).toContain('Incorrect API key provided: [redacted]');
+    expect(text).not.toContain(KEY);
+  });
+
+  it('eval results, events and logs of a gate run keep no key', async () => {
+    const db = s.runtime.ctx.db;
+    const made = await api(s.url, 'POST', '/v1/releases', personToken(db, 'eli'), { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14' });
+    expect(made.status).toBe(201);
+    const id = made.json.id as string;
+    let state = '';
+    for (let i = 0; i < 200 && state !== 'gate_failed'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = (await api(s.url, 'GET', `/v1/releases/${id}`, personToken(db, 'eli'))).json.state;
+    }
+    expect(state).toBe('gate_failed');
+    const errors = (db.prepare('SELECT error FROM eval_results WHERE error IS NOT NULL').all() as { error: string }[]).map((r) => r.error);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toContain('[redacted]');
+    for (const table of ['eval_results', 'events', 'audit', 'receipts']) expect(JSON.stringify(db.prepare(`SELECT * FROM ${table}`).all())).not.toContain(KEY);
+    expect(logs.join('\n')).not.toContain(KEY);
+  });
+});
