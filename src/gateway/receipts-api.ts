@@ -14,6 +14,16 @@ import type { GatewayState } from './state.ts';
 const count = z.number().int().nonnegative();
 const flag = z.boolean().optional();
 
+/** The feedback a receipt can carry (contract: approved, edited, escalated, overridden, reported, csat 1–5). */
+const FEEDBACK_FIELDS = {
+  approved: flag,
+  edited: flag,
+  escalated: flag,
+  overridden: flag,
+  reported: flag,
+  csat: z.number().int().min(1).max(5).optional(),
+};
+
 const toolArgs = z.union([z.string(), z.record(z.string(), z.unknown())]).optional();
 /** OpenAI's shape `{id?, type?, function: {name, arguments?}}`, or the flat `{name, arguments?}` an app reports. */
 const toolCall = z
@@ -51,12 +61,7 @@ export const reportedReceipt = z.strictObject({
   tool_calls: z.array(toolCall).default([]),
   sources: z.array(z.unknown()).default([]),
   output: z.string().nullable().optional(),
-  approved: flag,
-  edited: flag,
-  escalated: flag,
-  overridden: flag,
-  reported: flag,
-  csat: z.number().int().min(1).max(5).optional(),
+  ...FEEDBACK_FIELDS,
 });
 
 const wrapped = z.strictObject({ receipts: z.array(reportedReceipt).min(1).max(10_000) });
@@ -72,14 +77,7 @@ function parseBatch(body: unknown) {
 }
 
 export const feedbackSchema = z
-  .strictObject({
-    approved: flag,
-    edited: flag,
-    escalated: flag,
-    overridden: flag,
-    reported: flag,
-    csat: z.number().int().min(1).max(5).optional(),
-  })
+  .strictObject(FEEDBACK_FIELDS)
   .refine((f) => Object.values(f).some((v) => v !== undefined), 'give at least one of approved, edited, escalated, overridden, reported, csat');
 
 const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
