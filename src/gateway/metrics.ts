@@ -112,36 +112,25 @@ scraped(registry, 'ai_release_gateway_cost_usd_total', 'Production cost in USD b
 type UsageSource = () => { scope: string; period: string; ratio: number; spentUsd: number; reservedUsd: number }[];
 const sources = new Set<UsageSource>();
 
-new Gauge({
-  name: 'ai_release_budget_used_ratio',
-  help: 'Spend / cap of each team and workflow budget in its current period.',
-  labelNames: ['scope', 'period'] as const,
-  registers: [registry],
-  collect() {
-    this.reset();
-    for (const s of sources) for (const u of s()) this.labels(u.scope, u.period).set(u.ratio);
-  },
-});
-new Gauge({
-  name: 'ai_release_budget_spent_usd',
-  help: 'Spend recorded against each budget in its current period (USD).',
-  labelNames: ['scope', 'period'] as const,
-  registers: [registry],
-  collect() {
-    this.reset();
-    for (const s of sources) for (const u of s()) this.labels(u.scope, u.period).set(u.spentUsd);
-  },
-});
-new Gauge({
-  name: 'ai_release_budget_reserved_usd',
-  help: 'Worst-case cost held by calls in flight against each budget (USD).',
-  labelNames: ['scope', 'period'] as const,
-  registers: [registry],
-  collect() {
-    this.reset();
-    for (const s of sources) for (const u of s()) this.labels(u.scope, u.period).set(u.reservedUsd);
-  },
-});
+type BudgetUsage = ReturnType<UsageSource>[number];
+
+/** A gauge of every budget's current period, read from the ledger at scrape time. */
+function budgetGauge(name: string, help: string, value: (u: BudgetUsage) => number): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['scope', 'period'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of sources) for (const u of s()) this.labels(u.scope, u.period).set(value(u));
+    },
+  });
+}
+
+budgetGauge('ai_release_budget_used_ratio', 'Spend / cap of each team and workflow budget in its current period.', (u) => u.ratio);
+budgetGauge('ai_release_budget_spent_usd', 'Spend recorded against each budget in its current period (USD).', (u) => u.spentUsd);
+budgetGauge('ai_release_budget_reserved_usd', 'Worst-case cost held by calls in flight against each budget (USD).', (u) => u.reservedUsd);
 
 /** Registers a budget-usage source (one per running gateway); returns the unregister function. */
 export function addBudgetSource(s: UsageSource): () => void {
