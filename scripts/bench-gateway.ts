@@ -1,9 +1,15 @@
 /**
  * `npm run bench:gateway`: the same local mock LLM (fast path, its own process) called directly,
  * through ai-release (its own process; receipts, budgets and routing on, a workflow with caps),
- * and through Portkey's open-source gateway (its own process). Two loads each: a fixed 300 req/s
- * for latency (open loop, one request every 1/300 s, p50/p99 measured per response) and
- * saturation at 50 connections for throughput (autocannon).
+ * through Portkey's open-source gateway (its own process), and through a bare Node hop (the
+ * thinnest proxy on ai-release's own stack, node:http + undici, no features: the ceiling for any
+ * Node gateway on this machine). Two loads: a fixed 300 req/s for latency (open loop, one request
+ * every 1/300 s, p50/p99 measured per response) and saturation at 50 connections for throughput
+ * (autocannon).
+ *
+ * Saturation is measured in interleaved rounds (each target in turn, `--rounds` times): on a
+ * shared 2-core machine the speed available drifts by tens of percent over a minute, and back-to-
+ * back blocks per target would put that drift into the ratios.
  *
  * Why not autocannon's `overallRate` for the fixed rate: it gives each of its connections a quota
  * per second and sends that quota back to back at the start of every second, so "300 req/s"
@@ -11,7 +17,7 @@
  * burst (≈ 10 / throughput), not the time one call takes at 300 req/s. Those numbers are still
  * printed, as "burst", for comparison. Prints a table.
  *
- *   npx tsx scripts/bench-gateway.ts [--seconds 10] [--rate 300] [--connections 50]
+ *   npx tsx scripts/bench-gateway.ts [--seconds 10] [--rate 300] [--connections 50] [--rounds 3]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +44,7 @@ const arg = (name: string, def: number) => {
 const SECONDS = arg('--seconds', 10);
 const RATE = arg('--rate', 300);
 const CONNECTIONS = arg('--connections', 50);
+const ROUNDS = Math.max(1, Math.round(arg('--rounds', 3)));
 const WARMUP_SECONDS = 2;
 
 const children: ChildProcess[] = [];
@@ -215,6 +222,9 @@ async function main(): Promise<void> {
   await start([portkeyMain, `--port=${portkeyPort}`, '--headless'], {}, /Ready for connections|running at/, 'stdout');
   const portkeyUrl = `http://127.0.0.1:${portkeyPort}/v1/chat/completions`;
 
+  const bare = await start(['scripts/bench/bare-hop.mjs', mockUrl], {}, /listening on (http:\/\/\S+)/, 'stderr');
+  const bareUrl = `${bare.match[1]!}/v1/chat/completions`;
+
   const messages = [{ role: 'user', content: 'My order #4411 arrived damaged, please help.' }];
   const targets: Target[] = [
     { name: 'mock direct', url: `${mockUrl}/chat/completions`, headers: {}, body: JSON.stringify({ model: 'gpt-4.1-2025-04-14', messages }) },
@@ -230,6 +240,7 @@ async function main(): Promise<void> {
       headers: { authorization: 'Bearer sk-bench', 'x-portkey-provider': 'openai', 'x-portkey-custom-host': mockUrl },
       body: JSON.stringify({ model: 'gpt-4.1-2025-04-14', messages }),
     },
+    { name: 'bare Node hop (reference)', url: bareUrl, headers: {}, body: JSON.stringify({ model: 'gpt-4.1-2025-04-14', messages }) },
   ];
 
   // Each target must answer 200 before it is measured.
@@ -238,26 +249,41 @@ async function main(): Promise<void> {
     if (r.status !== 200) throw new Error(`${t.name} answered ${r.status}: ${await r.text()}`);
   }
 
-  const rows: { name: string; fixed: Measured; burst: Measured; sat: Measured }[] = [];
+  const rows: { name: string; fixed: Measured; burst: Measured; sat: Measured; shares: number[] }[] = [];
   for (const t of targets) {
-    process.stderr.write(`${t.name}: warm-up, ${RATE} req/s paced for ${SECONDS}s, ${RATE} req/s autocannon bursts for ${SECONDS}s, then saturation at ${CONNECTIONS} connections for ${SECONDS}s\n`);
+    process.stderr.write(`${t.name}: warm-up, ${RATE} req/s paced for ${SECONDS}s, ${RATE} req/s autocannon bursts for ${SECONDS}s\n`);
     await load(t, { connections: CONNECTIONS, seconds: WARMUP_SECONDS });
     const fixed = await paced(t, RATE, SECONDS);
     const burst = await load(t, { rate: RATE, connections: 10, seconds: SECONDS });
-    const sat = await load(t, { connections: CONNECTIONS, seconds: SECONDS });
-    rows.push({ name: t.name, fixed, burst, sat });
+    rows.push({ name: t.name, fixed, burst, sat: { p50: NaN, p99: NaN, rate: 0, errors: 0 }, shares: [] });
+  }
+  // Saturation, interleaved: every round measures each target in turn for SECONDS / ROUNDS.
+  const slice = Math.max(1, Math.round(SECONDS / ROUNDS));
+  process.stderr.write(`saturation at ${CONNECTIONS} connections: ${ROUNDS} rounds of ${slice}s per target, interleaved\n`);
+  for (let round = 0; round < ROUNDS; round++) {
+    const rates: number[] = [];
+    for (const [i, t] of targets.entries()) {
+      const m = await load(t, { connections: CONNECTIONS, seconds: slice });
+      const row = rows[i]!;
+      row.sat.rate += m.rate / ROUNDS;
+      row.sat.errors += m.errors;
+      rates.push(m.rate);
+    }
+    for (const [i, row] of rows.entries()) row.shares.push(rates[i]! / rates[0]!);
   }
 
   const direct = rows[0]!;
   const portkey = rows[2]!;
+  const hop = rows[3]!;
   const f = (v: number, d = 2) => (Number.isFinite(v) ? v.toFixed(d) : '—');
   const lines = [
-    `| target | p50 ms @${RATE}/s | p99 ms @${RATE}/s | added p50 ms | added p99 ms | req/s @${CONNECTIONS} conn | % of direct | burst p50/p99 ms | errors |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| target | p50 ms @${RATE}/s | p99 ms @${RATE}/s | added p50 ms | added p99 ms | req/s @${CONNECTIONS} conn | % of direct | per round | burst p50/p99 ms | errors |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map((r) =>
-      `| ${r.name} | ${f(r.fixed.p50)} | ${f(r.fixed.p99)} | ${r === direct ? '—' : f(r.fixed.p50 - direct.fixed.p50)} | ${r === direct ? '—' : f(r.fixed.p99 - direct.fixed.p99)} | ${f(r.sat.rate, 0)} | ${f((r.sat.rate / direct.sat.rate) * 100, 1)}% | ${f(r.burst.p50)} / ${f(r.burst.p99)} | ${r.fixed.errors + r.burst.errors + r.sat.errors} |`,
+      `| ${r.name} | ${f(r.fixed.p50)} | ${f(r.fixed.p99)} | ${r === direct ? '—' : f(r.fixed.p50 - direct.fixed.p50)} | ${r === direct ? '—' : f(r.fixed.p99 - direct.fixed.p99)} | ${f(r.sat.rate, 0)} | ${f((r.sat.rate / direct.sat.rate) * 100, 1)}% | ${r.shares.map((x) => f(x * 100, 0)).join(' / ')}% | ${f(r.burst.p50)} / ${f(r.burst.p99)} | ${r.fixed.errors + r.burst.errors + r.sat.errors} |`,
     ),
     '',
+    `per round = % of direct in each interleaved saturation round (${ROUNDS} × ${slice}s per target).`,
     `burst = autocannon overallRate ${RATE} on 10 connections: each sends its ${RATE / 10} requests of the second back to back, so these are queueing latencies at 10 concurrent (not paced) calls.`,
   ];
   const ours = rows[1]!;
@@ -270,6 +296,7 @@ async function main(): Promise<void> {
   console.log('');
   console.log(`targets: added p50 ≤ 1 ms: ${f(addedP50)} ms ${addedP50 <= 1 ? 'met' : 'MISSED'}; added p99 ≤ 5 ms: ${f(addedP99)} ms ${addedP99 <= 5 ? 'met' : 'MISSED'}`);
   console.log(`         saturated ≥ 35% of direct: ${f(share * 100, 1)}% ${share >= 0.35 ? 'met' : 'MISSED'}; ≥ 10× Portkey: ${f(vsPortkey, 1)}× ${vsPortkey >= 10 ? 'met' : 'MISSED'}`);
+  console.log(`ai-release reached ${f((ours.sat.rate / hop.sat.rate) * 100, 0)}% of the bare Node hop's throughput (the hop: ${f((hop.sat.rate / direct.sat.rate) * 100, 1)}% of direct).`);
   console.log(`receipts written by ai-release during the run so far: ${receipts}`);
   db.close();
 }

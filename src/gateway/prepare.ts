@@ -11,7 +11,10 @@ export type Prepared =
   | {
       ok: true;
       body: Record<string, unknown>;
-      /** The output allowance the call runs with (for the worst-case cost). */
+      /**
+       * The most output tokens the call can be billed for (the worst-case cost): the output
+       * allowance of one choice times `n`, the number of choices asked for (each is billed).
+       */
       maxOutputTokens: number;
       /** Characters of input (messages and tools), for the token estimate. */
       inputChars: number;
@@ -81,6 +84,8 @@ export function prepareUpstreamBody(client: Record<string, unknown>, served: Ser
     max = cap;
   }
   const stream = client.stream === true;
+  const n = client.n ?? cfg.params.n ?? 1;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) return bad('n must be a positive integer (the number of choices)');
 
   // Built key by key (no spread-then-delete: `delete` turns the object into a slow dictionary
   // that JSON.stringify walks several times slower). Client fields first, then the config's
@@ -105,7 +110,7 @@ export function prepareUpstreamBody(client: Record<string, unknown>, served: Ser
     inputChars += typeof c === 'string' ? c.length : JSON.stringify(c ?? '').length;
   }
   if (tools !== undefined) inputChars += JSON.stringify(tools).length;
-  return { ok: true, body, maxOutputTokens: max, inputChars, stream };
+  return { ok: true, body, maxOutputTokens: max * n, inputChars, stream };
 }
 
 /** Client fields the gateway sets itself (or drops: ai_release never goes upstream). */

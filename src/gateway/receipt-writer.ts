@@ -1,14 +1,16 @@
 /**
- * Receipts leave the hot path through an in-memory queue, written in batches (every `intervalMs`
- * or `batchSize` rows) in one transaction with their `spend_daily` rollups, early feedback merged,
- * budget alerts claimed and drift checked. `stop()` writes everything still queued.
+ * Receipts leave the hot path through an in-memory queue, handed in batches (every `intervalMs`
+ * or `batchSize` rows) to a sink that writes each batch in one transaction with its
+ * `spend_daily` rollups and early feedback merged: on a worker thread when the store is a file
+ * (receipt-sink.ts), else inline. Budget alerts and drift, rare, are written here in their own
+ * transaction. `flushNow()` and `stop()` return once everything queued is written.
  */
 import type { LoadedConfig } from '../config/types.ts';
-import { dayKey } from '../core/time.ts';
 import { tx, type Db } from '../store/db.ts';
-import { ReceiptStore, servedModels, type ReceiptRecord, type Rollup } from '../store/receipts-write.ts';
-import { checkDrift, raiseBudgetAlert } from './alerts.ts';
+import { ReceiptStore, servedModels, type BatchItem, type ReceiptRecord } from '../store/receipts-write.ts';
+import { checkDrift, raiseBudgetAlert, type ServedSeen } from './alerts.ts';
 import type { BudgetCrossing } from './budget.ts';
+import { InlineSink, WorkerSink, type BatchOutcome, type ReceiptSink } from './receipt-sink.ts';
 
 export interface QueuedReceipt {
   receipt: ReceiptRecord;
@@ -24,6 +26,11 @@ export interface WriterOptions {
   config: () => LoadedConfig;
   batchSize?: number;
   intervalMs?: number;
+  /**
+   * `worker` (the default for a store on a file): batches are written by a worker thread with its
+   * own connection. `inline`: on this thread (always so for `:memory:`, which no thread shares).
+   */
+  thread?: 'worker' | 'inline';
   onError?: (e: Error) => void;
 }
 
@@ -32,6 +39,7 @@ export class ReceiptWriter {
   private alerts: BudgetCrossing[] = [];
   private timer: NodeJS.Timeout | null = null;
   private store: ReceiptStore;
+  private sink: ReceiptSink;
   private served: Map<string, { model: string | null; fingerprint: string | null }>;
   /** Receipt ids with feedback waiting (so most inserts skip the lookup). */
   readonly pendingFeedback: Set<string>;
@@ -48,19 +56,31 @@ export class ReceiptWriter {
     this.pendingFeedback = new Set(this.store.pendingIds());
     this.batchSize = opts.batchSize ?? 2000;
     this.intervalMs = opts.intervalMs ?? 50;
+    const inline = new InlineSink(db, this.store, opts.tz);
+    const onFile = !db.memory && db.name !== '' && db.name !== ':memory:';
+    this.sink =
+      (opts.thread ?? 'worker') === 'worker' && onFile
+        ? new WorkerSink({
+            dbPath: db.name,
+            tz: opts.tz,
+            inline,
+            onError: (e) => opts.onError?.(new Error(`receipt writer thread: ${e.message}; writing receipts on the main thread from now on`)),
+          })
+        : inline;
   }
 
   get receipts(): ReceiptStore {
     return this.store;
   }
 
+  /** Receipts waiting to be handed to the sink. */
   get queued(): number {
     return this.queue.length;
   }
 
   add(q: QueuedReceipt): void {
     this.queue.push(q);
-    if (this.queue.length >= this.batchSize) setImmediate(() => this.flushNow());
+    if (this.queue.length >= this.batchSize) setImmediate(() => this.flush());
     else this.schedule();
   }
 
@@ -74,86 +94,98 @@ export class ReceiptWriter {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.flushNow();
+      this.flush();
     }, this.intervalMs);
   }
 
-  /** Writes everything queued now, in one transaction. Returns how many new receipts were written. */
+  /**
+   * Writes everything queued, and everything handed over before, and returns once it is committed
+   * (and each `onWritten` called). Returns how many new receipts were written meanwhile.
+   */
   flushNow(): number {
+    const before = this.written;
+    this.flush();
+    if (this.db.open) this.sink.drain();
+    return this.written - before;
+  }
+
+  /** Hands the queue to the sink (which may write it later) and writes pending budget alerts. */
+  private flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.queue.length === 0 && this.alerts.length === 0) return 0;
-    if (!this.db.open) return 0;
-    const batch = this.queue;
-    const alerts = this.alerts;
-    this.queue = [];
-    this.alerts = [];
-    const now = this.opts.now();
-    const config = this.opts.config();
-    const written: QueuedReceipt[] = [];
-    let notable = alerts.length > 0;
-    const work = () => {
-      const rollups = new Map<string, Rollup>();
-      const days = new Map<number, string>();
-      for (const q of batch) {
-        const r = q.receipt;
-        const merge = this.pendingFeedback.size > 0 && this.pendingFeedback.delete(r.id);
-        if (!this.store.insertReceipt(r, merge)) continue;
-        written.push(q);
-        // The day in TZ, computed once per minute of timestamps (Intl formatting is not free).
-        const minute = Math.floor(r.ts / 60_000);
-        let day = days.get(minute);
-        if (day === undefined) days.set(minute, (day = dayKey(r.ts, this.opts.tz)));
-        const variant = r.variant ?? 'stable';
-        const k = `${day}|${r.workflow}|${r.purpose}|${variant}`;
-        let u = rollups.get(k);
-        if (!u) {
-          u = { day, workflow: r.workflow, team: r.team ?? '', purpose: r.purpose, variant, calls: 0, upstreamCalls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 };
-          rollups.set(k, u);
-        }
-        u.calls++;
-        if (q.forwarded) u.upstreamCalls++;
-        if (r.status !== 'ok') u.errors++;
-        u.costUsd += r.cost_usd;
-        u.inputTokens += r.input_tokens;
-        u.outputTokens += r.output_tokens;
-        if (r.status === 'ok' && r.config_hash && (r.model_served !== null || r.system_fingerprint !== null) && r.purpose === 'production') {
-          const before = this.served.get(r.config_hash);
-          if (!before || (r.model_served !== null && before.model !== r.model_served) || (r.system_fingerprint !== null && before.fingerprint !== r.system_fingerprint)) {
-            if (checkDrift(this.db, this.served, { workflow: r.workflow, configHash: r.config_hash, releaseId: r.release_id, model: r.model_served, fingerprint: r.system_fingerprint }, now))
-              notable = true;
-          }
-        }
+    if (!this.db.open) return;
+    if (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      const items = new Array<BatchItem>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const q = batch[i]!;
+        const merge = this.pendingFeedback.size > 0 && this.pendingFeedback.delete(q.receipt.id);
+        items[i] = { receipt: q.receipt, forwarded: q.forwarded, merge };
       }
-      for (const u of rollups.values()) this.store.addRollup(u);
-      for (const a of alerts) raiseBudgetAlert(this.db, config, a, now);
-    };
-    try {
-      // Alerts and audit events go through `tx` so the event pump notices them at once; plain
-      // receipt batches do not move the change stamp (the route table is not rebuilt for them).
-      if (notable) tx(this.db, work);
-      else {
-        this.db.transaction(work).immediate();
-        if (notable) tx(this.db, () => {});
-      }
-    } catch (e) {
-      // Put the batch back so a transient failure (e.g. SQLITE_BUSY) loses nothing.
-      this.queue = batch.concat(this.queue);
-      this.alerts = alerts.concat(this.alerts);
-      this.opts.onError?.(e as Error);
-      this.schedule();
-      return 0;
+      this.sink.write(items, (out) => this.landed(batch, items, out));
     }
-    this.written += written.length;
-    for (const q of written) q.onWritten?.();
-    return written.length;
+    if (this.alerts.length > 0) {
+      const alerts = this.alerts;
+      this.alerts = [];
+      const config = this.opts.config();
+      const now = this.opts.now();
+      try {
+        tx(this.db, () => {
+          for (const a of alerts) raiseBudgetAlert(this.db, config, a, now);
+        });
+      } catch (e) {
+        this.alerts = alerts.concat(this.alerts);
+        this.opts.onError?.(e as Error);
+        this.schedule();
+      }
+    }
   }
 
-  /** Writes every pending receipt (SIGTERM). */
+  /** A batch came back from the sink: count it, check drift, call `onWritten`; or queue it again. */
+  private landed(batch: QueuedReceipt[], items: BatchItem[], out: BatchOutcome): void {
+    if (!out.ok) {
+      // Put the batch back so a transient failure (e.g. SQLITE_BUSY) loses nothing; the early
+      // feedback it was to merge is still waiting (the transaction rolled back).
+      for (const it of items) if (it.merge) this.pendingFeedback.add(it.receipt.id);
+      this.queue = batch.concat(this.queue);
+      this.opts.onError?.(out.error);
+      this.schedule();
+      return;
+    }
+    const drift: ServedSeen[] = [];
+    let n = 0;
+    for (let i = 0; i < batch.length; i++) {
+      if (out.written[i] !== 1) continue;
+      n++;
+      const r = batch[i]!.receipt;
+      if (r.status === 'ok' && r.config_hash && (r.model_served !== null || r.system_fingerprint !== null) && r.purpose === 'production') {
+        const before = this.served.get(r.config_hash);
+        if (!before || (r.model_served !== null && before.model !== r.model_served) || (r.system_fingerprint !== null && before.fingerprint !== r.system_fingerprint))
+          drift.push({ workflow: r.workflow, configHash: r.config_hash, releaseId: r.release_id, model: r.model_served, fingerprint: r.system_fingerprint });
+      }
+    }
+    this.written += n;
+    if (drift.length > 0 && this.db.open) {
+      const now = this.opts.now();
+      try {
+        // Through `tx`, so the event pump notices the alerts at once.
+        tx(this.db, () => {
+          for (const seen of drift) checkDrift(this.db, this.served, seen, now);
+        });
+      } catch (e) {
+        this.opts.onError?.(e as Error);
+      }
+    }
+    for (let i = 0; i < batch.length; i++) if (out.written[i] === 1) batch[i]!.onWritten?.();
+  }
+
+  /** Writes every pending receipt (SIGTERM) and releases the writer thread. */
   stop(): void {
-    this.flushNow();
+    this.flush();
+    if (this.db.open) this.sink.close();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

@@ -1,4 +1,6 @@
 /** Everything the gateway's routes share: route table, token cache, budget ledger, receipt writer. */
+import { availableParallelism } from 'node:os';
+import { StartupError } from '../app.ts';
 import type { AppContext } from '../services/context.ts';
 import type { ProviderTargets } from '../services/providers.ts';
 import { DEFAULT_BODY_LIMIT } from '../server/http.ts';
@@ -32,7 +34,8 @@ export function createGatewayState(rt: Runtime): GatewayState {
     tz,
     now: ctx.now,
     config: () => ctx.config,
-    intervalMs: positive(rt.env.GATEWAY_RECEIPT_FLUSH_MS) ?? 50,
+    intervalMs: positive(rt.env, 'GATEWAY_RECEIPT_FLUSH_MS') ?? 50,
+    thread: receiptThread(rt.env.GATEWAY_RECEIPT_THREAD),
     onError: (e) => rt.log.error('writing receipts failed; they stay queued', { error: e.message }),
   });
   const ledger = new BudgetLedger(() => ctx.config, tz, (from, to) => spendRows(ctx.db, from, to), () => writer.flushNow());
@@ -45,13 +48,29 @@ export function createGatewayState(rt: Runtime): GatewayState {
     writer,
     providers: rt.providers,
     upstreams: sharedUpstreams(),
-    bodyLimit: positive(rt.env.GATEWAY_MAX_BODY_BYTES) ?? DEFAULT_BODY_LIMIT,
-    timeoutMs: positive(rt.env.GATEWAY_TIMEOUT_MS) ?? DEFAULT_TIMEOUT_MS,
+    bodyLimit: positive(rt.env, 'GATEWAY_MAX_BODY_BYTES') ?? DEFAULT_BODY_LIMIT,
+    timeoutMs: positive(rt.env, 'GATEWAY_TIMEOUT_MS') ?? DEFAULT_TIMEOUT_MS,
     tz,
   };
 }
 
-function positive(v: string | undefined): number | undefined {
+/**
+ * `GATEWAY_RECEIPT_THREAD`: `worker`, `inline`, or `auto` (the default): a worker thread when the
+ * machine has 4 or more cores. It takes the inserts off the thread that serves HTTP, but costs
+ * more CPU in all (copying each batch to the thread), which a 2-core machine cannot spare.
+ */
+export function receiptThread(v: string | undefined, cores = availableParallelism()): 'worker' | 'inline' {
+  const given = v?.trim() || 'auto';
+  if (given === 'worker' || given === 'inline') return given;
+  if (given !== 'auto') throw new StartupError(`GATEWAY_RECEIPT_THREAD "${v}" must be auto, worker or inline`);
+  return cores >= 4 ? 'worker' : 'inline';
+}
+
+/** A positive number from the environment; unset or empty is the default, anything else stops the start. */
+function positive(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const v = env[name]?.trim();
+  if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  return v !== undefined && v !== '' && Number.isFinite(n) && n > 0 ? n : undefined;
+  if (!Number.isFinite(n) || n <= 0) throw new StartupError(`${name} "${env[name]}" must be a positive number`);
+  return n;
 }

@@ -32,6 +32,7 @@ import {
   type UpstreamFailure,
 } from './upstream-call.ts';
 import { ChatStreamReader, type StreamedToolCall } from './upstream-sse.ts';
+import { maskBytes, StreamMask } from './secret-mask.ts';
 
 export type { UpstreamErrorType, UpstreamFailure } from './upstream-call.ts';
 
@@ -107,6 +108,8 @@ interface Route {
   headers: Record<string, string>;
   /** The key sent upstream, masked out of anything the upstream says back. */
   apiKey?: string;
+  /** The same key as bytes, for masking answers (streamed or not) before they are passed on. */
+  secret?: Buffer;
 }
 
 /**
@@ -165,9 +168,11 @@ export class Upstreams {
         }
         const status = res.statusCode;
         if (status >= 200 && status < 300) {
+          // A model can be made to repeat the key it was called with: never pass it on.
+          const body = route.secret ? maskBytes(res.body, route.secret) : res.body;
           let json: unknown;
           try {
-            json = JSON.parse(res.body.toString('utf8'));
+            json = JSON.parse(body.toString('utf8'));
           } catch {
             return failure('upstream_error', 502, `upstream ${route.origin} answered ${status} with a body that is not JSON`, attempt, status);
           }
@@ -177,7 +182,7 @@ export class Upstreams {
             ok: true,
             status,
             json,
-            raw: res.body,
+            raw: body,
             get headers() {
               return flatHeaders(parseRaw(rawHeaders));
             },
@@ -313,7 +318,7 @@ export class Upstreams {
       origin: url.origin,
       path: `${url.pathname.replace(/\/+$/, '')}/chat/completions${url.search}`,
       headers,
-      ...(target.apiKey ? { apiKey: target.apiKey } : {}),
+      ...(target.apiKey ? { apiKey: target.apiKey, secret: Buffer.from(target.apiKey) } : {}),
     };
     this.routes.set(target, route);
     return route;
@@ -330,20 +335,26 @@ function pipeStream(
 ): Promise<StreamOutcome> {
   const reader = new ChatStreamReader();
   const body = res.body;
+  const mask = route.secret ? new StreamMask(route.secret) : null;
   let started = false;
   let handlerError: unknown = null;
+  const forward = (chunk: Buffer): boolean => {
+    if (chunk.length === 0) return true;
+    try {
+      handlers.onChunk(chunk);
+    } catch (err) {
+      handlerError = err;
+      body.destroy(err as Error);
+      return false;
+    }
+    reader.push(chunk);
+    return true;
+  };
   return new Promise<StreamOutcome>((resolve) => {
     body.on('data', (chunk: Buffer) => {
       call.touch();
       started = true;
-      try {
-        handlers.onChunk(chunk);
-      } catch (err) {
-        handlerError = err;
-        body.destroy(err as Error);
-        return;
-      }
-      reader.push(chunk);
+      forward(mask ? mask.push(chunk) : chunk);
     });
     body.on('error', (err) => {
       const stopped =
@@ -354,6 +365,7 @@ function pipeStream(
       resolve({ ...stopped, started });
     });
     body.on('end', () => {
+      if (mask && !forward(mask.end())) return;
       reader.end();
       if (reader.streamError !== null) {
         const message = `upstream ${route.origin} reported an error mid-stream: ${scrubbed(route, reader.streamError)}`;

@@ -2,6 +2,7 @@
  * Writing run receipts: a batch in one transaction, idempotent by receipt id, with the
  * `spend_daily` rollups updated in the same transaction and feedback that arrived early merged in.
  */
+import { dayKey } from '../core/time.ts';
 import type { Db } from './db.ts';
 
 /** One receipt as stored (the contract's fields; JSON fields already serialised). */
@@ -157,6 +158,53 @@ export class ReceiptStore {
   teamOf(id: string): { team: string | null } | undefined {
     return this.db.prepare('SELECT team FROM receipts WHERE id = ?').get(id) as { team: string | null } | undefined;
   }
+}
+
+/** One receipt of a batch, with what the writer knows about it. */
+export interface BatchItem {
+  receipt: ReceiptRecord;
+  /** The call reached the provider (counts as an upstream call in the rollups). */
+  forwarded: boolean;
+  /** Early feedback may be waiting for this id (merge it in). */
+  merge: boolean;
+}
+
+/**
+ * Writes a batch of receipts and their `spend_daily` rollups in one BEGIN IMMEDIATE transaction
+ * (on whichever connection `store` uses: the server's, or the receipt writer's worker thread).
+ * Returns, per item, 1 when the receipt was new and 0 for an id written before; only new
+ * receipts count in the rollups, so writing a batch twice changes nothing.
+ */
+export function writeReceiptBatch(db: Db, store: ReceiptStore, items: readonly BatchItem[], tz: string): Uint8Array {
+  const written = new Uint8Array(items.length);
+  db.transaction(() => {
+    const rollups = new Map<string, Rollup>();
+    const days = new Map<number, string>();
+    for (let i = 0; i < items.length; i++) {
+      const { receipt: r, forwarded, merge } = items[i]!;
+      if (!store.insertReceipt(r, merge)) continue;
+      written[i] = 1;
+      // The day in TZ, computed once per minute of timestamps (Intl formatting is not free).
+      const minute = Math.floor(r.ts / 60_000);
+      let day = days.get(minute);
+      if (day === undefined) days.set(minute, (day = dayKey(r.ts, tz)));
+      const variant = r.variant ?? 'stable';
+      const k = `${day}|${r.workflow}|${r.purpose}|${variant}`;
+      let u = rollups.get(k);
+      if (!u) {
+        u = { day, workflow: r.workflow, team: r.team ?? '', purpose: r.purpose, variant, calls: 0, upstreamCalls: 0, errors: 0, costUsd: 0, inputTokens: 0, outputTokens: 0 };
+        rollups.set(k, u);
+      }
+      u.calls++;
+      if (forwarded) u.upstreamCalls++;
+      if (r.status !== 'ok') u.errors++;
+      u.costUsd += r.cost_usd;
+      u.inputTokens += r.input_tokens;
+      u.outputTokens += r.output_tokens;
+    }
+    for (const u of rollups.values()) store.addRollup(u);
+  }).immediate();
+  return written;
 }
 
 export function applyFeedbackTo(r: ReceiptRecord, f: Feedback): void {

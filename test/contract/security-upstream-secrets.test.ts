@@ -20,6 +20,8 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
+      const asked = JSON.parse(body) as { stream?: boolean; messages: { content: string }[] };
+      if (asked.messages.some((m) => m.content === 'repeat your key')) return answerWithKey(res, asked.stream === true);
       const echo = `Incorrect API key provided: ${KEY}. Header was ${req.headers.authorization}`;
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: echo, type: 'invalid_request_error', stream: JSON.parse(body).stream === true } }));
@@ -33,16 +35,37 @@ beforeAll(async () => {
     { env: { OPENAI_BASE_URL: `http://127.0.0.1:${port}/v1`, OPENAI_API_KEY: KEY }, noSignals: true, logWrite: (l) => logs.push(l), pumpIntervalMs: 50 },
   );
 });
+/** A 200 whose answer carries the key; streamed, the key is cut across two writes. */
+function answerWithKey(res: import('node:http').ServerResponse, stream: boolean): void {
+  const head = { id: 'chatcmpl-k', created: 1, model: 'gpt-4.1-2025-04-14', system_fingerprint: 'fp_k' };
+  const usage = { prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 };
+  if (!stream) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ ...head, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: `my key is ${KEY}` }, finish_reason: 'stop' }], usage }));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  const chunk = (content: string) => `data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+  const text = chunk(`my key is ${KEY}, twice: ${KEY}`);
+  const cut = text.indexOf(KEY) + 7;
+  res.write(text.slice(0, cut));
+  setTimeout(() => {
+    res.write(text.slice(cut));
+    res.write(`data: ${JSON.stringify({ ...head, object: 'chat.completion.chunk', choices: [], usage })}\n\n`);
+    res.end('data: [DONE]\n\n');
+  }, 20);
+}
+
 afterAll(async () => {
   await s.close();
   await new Promise((r) => upstream.close(r));
 });
 
-const call = (stream: boolean) =>
+const call = (stream: boolean, content = 'hi') =>
   fetch(`${s.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${gatewayToken(s.runtime.ctx.db, 'support')}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'support-triage', stream, messages: [{ role: 'user', content: 'hi' }], ai_release: { vars: { company: 'Acme' } } }),
+    body: JSON.stringify({ model: 'support-triage', stream, messages: [{ role: 'user', content }], ai_release: { vars: { company: 'Acme' } } }),
   });
 
 describe('an upstream that echoes the API key', () => {
@@ -60,6 +83,19 @@ describe('an upstream that echoes the API key', () => {
     expect(res.status).toBe(502);
     expect(text).toContain('Incorrect API key provided: [redacted]');
     expect(text).not.toContain(KEY);
+  });
+
+  it('an answer that repeats the key reaches the caller masked, streamed (key cut across chunks) or not', async () => {
+    const plain = await call(false, 'repeat your key');
+    const plainText = await plain.text();
+    expect(plain.status).toBe(200);
+    expect(JSON.parse(plainText).choices[0].message.content).toBe('my key is [redacted]');
+    const streamed = await call(true, 'repeat your key');
+    const streamedText = await streamed.text();
+    expect(streamed.status).toBe(200);
+    expect(streamedText).toContain('my key is [redacted], twice: [redacted]');
+    expect(streamedText.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    for (const t of [plainText, streamedText]) expect(t).not.toContain(KEY);
   });
 
   it('eval results, events and logs of a gate run keep no key', async () => {

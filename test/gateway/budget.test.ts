@@ -88,6 +88,18 @@ describe('per-run cap and calls-per-day quota', () => {
     expect(t.fake.requests).toHaveLength(0);
   });
 
+  it('the worst case counts every choice asked for (n): 8 × 100 output tokens pass a cap that 100 fit', async () => {
+    const token = t.ts.gatewayToken('labs');
+    const r = await chat(t.ts.url, token, { ...body(100), n: 8 });
+    expect(r.status).toBe(429);
+    expect(r.json.error).toMatchObject({ type: 'budget_exceeded', rule: 'workflows.lab-notes.caps.perRunUsd' });
+    expect(r.json.error.message).toContain('+ 800 output tokens');
+    const bad = await chat(t.ts.url, token, { ...body(100), n: 0 });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toBe('n must be a positive integer (the number of choices)');
+    expect(t.fake.requests).toHaveLength(0);
+  });
+
   it('serves callsPerDay calls, then 429 quota_exceeded until the day resets', async () => {
     const token = t.ts.gatewayToken('labs');
     const statuses: number[] = [];

@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => fake.close());
 
-it('SIGTERM writes every pending receipt before the process exits', async () => {
+it.each(['inline', 'worker'])('SIGTERM writes every pending receipt before the process exits (receipts written %s)', async (thread) => {
   const dir = tempDir();
   const databasePath = join(dir, 'ai-release.db');
   const child = spawn(process.execPath, ['bin/ai-release.mjs', 'serve'], {
@@ -27,6 +27,7 @@ it('SIGTERM writes every pending receipt before the process exits', async () => 
       LOG_LEVEL: 'error',
       // Nothing is written before stop: the flush on SIGTERM must write them all.
       GATEWAY_RECEIPT_FLUSH_MS: '600000',
+      GATEWAY_RECEIPT_THREAD: thread,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
