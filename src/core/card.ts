@@ -66,6 +66,11 @@ export interface Card {
   actions?: CardAction[];
   /** What the card is about: lets surfaces update the message they posted for it. */
   ref?: { releaseId?: string; workflow?: string; team?: string };
+  /**
+   * Machine-readable facts behind the card, for programs reading `--json` (e.g. a gate verdict
+   * in CI). Surfaces never render it.
+   */
+  data?: Record<string, unknown>;
 }
 
 /** Plain text of a markdown-subset string (for fallbacks and the terminal). */

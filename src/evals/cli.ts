@@ -13,13 +13,14 @@ import { openApp } from '../app.ts';
 import { EXIT } from '../chat/executor.ts';
 import { renderText } from '../chat/render/text.ts';
 import type { CliIo } from '../cli/main.ts';
-import { takeFlag } from '../cli/main.ts';
+import { print, takeFlag } from '../cli/main.ts';
 import type { ReleaseConfig } from '../config/types.ts';
 import type { Card } from '../core/card.ts';
 import { configHash } from '../core/canonical.ts';
 import { computeGateVerdict, type GateVerdict } from '../core/gate.ts';
 import { isPinnedModel } from '../core/pinning.ts';
 import { verdictBlocks } from '../core/views/release.ts';
+import { usageCard } from '../core/views/common.ts';
 import { closeUpstreams, sharedUpstreams } from '../gateway/upstream.ts';
 import { ProviderTargets } from '../services/providers.ts';
 import { getConfig } from '../store/configs.ts';
@@ -33,8 +34,8 @@ import { criticFor } from './setup.ts';
 
 export const EVAL_RUN_USAGE = 'usage: ai-release eval run <workflow> [--candidate-model M] [--json] [--no-cache] [--report FILE.md|FILE.html]';
 
-function usageError(io: CliIo, message: string): number {
-  io.err(`${message}\n${EVAL_RUN_USAGE}`);
+function usageError(io: CliIo, json: boolean, message: string): number {
+  print(io, [usageCard(message, EVAL_RUN_USAGE)], json, true);
   return EXIT.usage;
 }
 
@@ -62,14 +63,14 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
   const rest = rp.rest;
   if (rest[0] !== 'run' || rest.length !== 2 || rest[1]!.startsWith('--')) {
     const unknown = rest.find((a) => a.startsWith('--'));
-    return usageError(io, unknown ? `unknown flag ${unknown}` : 'eval run needs exactly one workflow');
+    return usageError(io, json, unknown ? `unknown flag ${unknown}` : 'eval run needs exactly one workflow');
   }
-  if (cm.value === true || cm.value === '') return usageError(io, '--candidate-model needs a model id');
-  if (rp.value === true || rp.value === '') return usageError(io, '--report needs a file name ending in .md or .html');
+  if (cm.value === true || cm.value === '') return usageError(io, json, '--candidate-model needs a model id');
+  if (rp.value === true || rp.value === '') return usageError(io, json, '--report needs a file name ending in .md or .html');
   const reportFile = typeof rp.value === 'string' ? rp.value : undefined;
   const KINDS: Record<string, 'md' | 'html'> = { '.md': 'md', '.markdown': 'md', '.html': 'html', '.htm': 'html' };
   const reportKind = reportFile ? KINDS[extname(reportFile).toLowerCase()] : undefined;
-  if (reportFile && !reportKind) return usageError(io, `--report ${reportFile}: the file must end in .md or .html`);
+  if (reportFile && !reportKind) return usageError(io, json, `--report ${reportFile}: the file must end in .md or .html`);
   const name = rest[1]!;
 
   const app = openApp(opts.settings, { env: io.env });
@@ -77,7 +78,7 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
   try {
     const { ctx } = app;
     const wf = ctx.config.workflows[name];
-    if (!wf) return usageError(io, `unknown workflow "${name}" (known: ${Object.keys(ctx.config.workflows).join(', ')})`);
+    if (!wf) return usageError(io, json, `unknown workflow "${name}" (known: ${Object.keys(ctx.config.workflows).join(', ')})`);
 
     const live = getLiveWorkflow(ctx.db, wf.name);
     const stored = live ? getConfig(ctx.db, live.stableHash) : undefined;
@@ -85,9 +86,9 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
     let candidate: ReleaseConfig;
     const model = typeof cm.value === 'string' ? cm.value : undefined;
     if (model !== undefined) {
-      if (!ctx.config.pricing[model]) return usageError(io, `model "${model}" has no price in the configuration's pricing table`);
+      if (!ctx.config.pricing[model]) return usageError(io, json, `model "${model}" has no price in the configuration's pricing table`);
       if (!isPinnedModel(model) && !baseline.allowFloating)
-        return usageError(io, `model "${model}" is not pinned: name a dated or versioned model id (e.g. gpt-4.1-2025-04-14)`);
+        return usageError(io, json, `model "${model}" is not pinned: name a dated or versioned model id (e.g. gpt-4.1-2025-04-14)`);
       candidate = { ...structuredClone(baseline), model };
     } else candidate = wf.config;
 
@@ -149,23 +150,9 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
       }
     }
 
-    if (json) {
-      io.out(
-        JSON.stringify(
-          {
-            workflow: wf.name,
-            ...verdict,
-            configs: { baseline: { hash: bHash, model: baseline.model }, candidate: { hash: cHash, model: candidate.model } },
-            stats: run.stats,
-            ...(reportFile ? { report: reportFile } : {}),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      io.out(renderText(verdictCard(wf.name, { hash: bHash, model: baseline.model }, { hash: cHash, model: candidate.model }, verdict, run.stats, reportFile), { color: io.color }));
-    }
+    const card = verdictCard(wf.name, { hash: bHash, model: baseline.model }, { hash: cHash, model: candidate.model }, verdict, run.stats, reportFile);
+    if (json) io.out(JSON.stringify([card], null, 2));
+    else io.out(renderText(card, { color: io.color }));
     return exitCodeOf(verdict.outcome);
   } finally {
     await closeUpstreams();
@@ -198,5 +185,6 @@ function verdictCard(
       },
     ],
     ref: { workflow },
+    data: { workflow, ...verdict, configs: { baseline: b, candidate: c }, stats, ...(reportFile ? { report: reportFile } : {}) },
   };
 }

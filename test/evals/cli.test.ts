@@ -64,7 +64,10 @@ describe('ai-release eval run', () => {
     const mid = mock.stats().calls;
     expect(await again.run('eval', 'run', 'support-triage', '--json')).toBe(0);
     expect(mock.stats().calls).toBe(mid); // zero upstream calls, critic included
-    const json = JSON.parse(again.out.join('\n'));
+    const cards = JSON.parse(again.out.join('\n'));
+    expect(cards).toHaveLength(1);
+    expect(cards[0].title).toBe('Eval gate · support-triage: pass');
+    const json = cards[0].data;
     expect(json.outcome).toBe('pass');
     expect(json.stats.cachedRuns).toBe(json.stats.runs);
     expect(json.stats.upstreamCalls).toBe(0);
@@ -73,7 +76,7 @@ describe('ai-release eval run', () => {
     const fresh = cli('cache.db');
     expect(await fresh.run('eval', 'run', 'support-triage', '--no-cache', '--json')).toBe(0);
     expect(mock.stats().calls - mid).toBeGreaterThanOrEqual(2 * 34 * 3);
-    expect(JSON.parse(fresh.out.join('\n')).stats.cachedRuns).toBe(0);
+    expect(JSON.parse(fresh.out.join('\n'))[0].data.stats.cachedRuns).toBe(0);
   }, 60_000);
 
   it('exits 1 for a weaker model, naming the failed rules, and writes the report', async () => {
@@ -81,7 +84,7 @@ describe('ai-release eval run', () => {
     const report = join(dir, 'nano.md');
     const code = await c.run('eval', 'run', 'support-triage', '--candidate-model', 'gpt-4.1-nano-2025-04-14', '--report', report, '--json');
     expect(code).toBe(1);
-    const v = JSON.parse(c.out.join('\n'));
+    const v = JSON.parse(c.out.join('\n'))[0].data;
     expect(v.outcome).toBe('fail');
     expect(v.failed).toContain('minPassRate');
     expect(v.configs.candidate.model).toBe('gpt-4.1-nano-2025-04-14');
@@ -118,6 +121,11 @@ describe('ai-release eval run', () => {
     }
     expect(existsSync(join(dir, 'r.pdf'))).toBe(false);
     expect(mock.stats().calls).toBe(before);
+    // With --json the refusal is a Card too, like every other verb's.
+    const j = cli('usage.db');
+    expect(await j.run('eval', 'run', 'no-such-flow', '--json')).toBe(2);
+    const [card] = JSON.parse(j.out.join('\n'));
+    expect(card).toMatchObject({ kind: 'error', title: expect.stringMatching(/unknown workflow "no-such-flow"/) });
   }, 30_000);
 
   it('refuses a floating model id with the reason (exit 2)', async () => {
