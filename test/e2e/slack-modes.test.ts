@@ -1,4 +1,4 @@
-/** Which Slack mode the environment turns on, and that Socket Mode constructs (it needs Slack to connect). */
+/** Which Slack mode the environment turns on (Socket Mode end to end: slack-socket.test.ts). */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';

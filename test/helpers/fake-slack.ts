@@ -1,6 +1,7 @@
 /**
  * A local fake of the Slack Web API that records every call: auth.test, chat.postMessage,
- * chat.update, chat.postEphemeral, conversations.open, views.open, views.publish, plus the
+ * chat.update, chat.postEphemeral, conversations.open, views.open, views.publish,
+ * apps.connections.open (Socket Mode: answers the URL given to `setSocketUrl`), plus the
  * `response_url` POSTs of slash commands and clicks. Messages are kept per channel so a test can
  * read what a channel shows now. `rateLimit(method, n, seconds)` makes the next n calls of a
  * method answer 429 with Retry-After.
@@ -43,6 +44,8 @@ export interface FakeSlack {
   message(channel: string, ts: string): StoredMessage | undefined;
   messagesIn(channel: string): StoredMessage[];
   rateLimit(method: string, times: number, retryAfterSec: number): void;
+  /** Where `apps.connections.open` sends Socket Mode clients (a local WebSocket server). */
+  setSocketUrl(url: string): void;
   /** Polls until `check` returns a truthy value (async work after an ack). */
   waitFor<T>(check: () => T | undefined | null | false, what: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
@@ -58,6 +61,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const limits = new Map<string, { times: number; retryAfter: number }>();
   let seq = 100;
   let viewSeq = 0;
+  let socketUrl: string | null = null;
   const nextTs = () => `1764061200.${String(++seq).padStart(6, '0')}`;
 
   const server: Server = createServer(async (req, res) => {
@@ -106,6 +110,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return send(200, { ok: true, message_ts: nextTs() });
       case 'conversations.open':
         return send(200, { ok: true, channel: { id: `D${String(args.users ?? '').split(',')[0]}` } });
+      case 'apps.connections.open':
+        // Needs the app-level token (xapp-), as Slack does.
+        if (!token?.startsWith('xapp-')) return send(200, { ok: false, error: 'not_allowed_token_type' });
+        return send(200, socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'socket_mode_not_set_up' });
       case 'views.open':
       case 'views.publish':
         return send(200, { ok: true, view: { id: `V${++viewSeq}`, ...(args.view ?? {}) } });
@@ -127,6 +135,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     message: (channel, ts) => messages.get(`${channel}/${ts}`),
     messagesIn: (channel) => [...messages.values()].filter((m) => m.channel === channel),
     rateLimit: (method, times, retryAfter) => void limits.set(method, { times, retryAfter }),
+    setSocketUrl: (u) => void (socketUrl = u),
     waitFor: async (check, what, timeoutMs = 5000) => {
       const until = Date.now() + timeoutMs;
       for (;;) {
