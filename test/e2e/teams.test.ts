@@ -180,6 +180,31 @@ describe('Teams over the Bot Framework protocol (TEAMS_LOCAL)', () => {
   });
 });
 
+describe('a direct message to someone who never wrote to the bot', () => {
+  it('opens the 1:1 through the Bot Connector (POST /v3/conversations) and posts there, once', async () => {
+    const fresh = await startTestServer({ env: { TEAMS_LOCAL: 'true' } });
+    const conn = await startFakeConnector();
+    try {
+      // The bot is only in the support team (installed there); dana never wrote to it.
+      expect((await sendActivity(fresh.url, botAddedActivity(conn.serviceUrl, TOMAS, { kind: 'channel', channel: GENERAL }))).status).toBe(200);
+      const ctx = fresh.server.runtime.ctx;
+      for (const title of ['Spend digest · support', 'Spend digest · support (2)']) {
+        emitDigest(ctx.db, { team: 'support', card: noticeCard(title, 'yesterday: $1.23'), leaders: ['dana'], now: ctx.now() });
+        await fresh.server.pump();
+      }
+      await conn.waitFor((c) => c.filter((x) => x.kind === 'post' && cardTitle(cardOf(x)).startsWith('Spend digest · support (2)')).length === 2);
+      const creates = conn.callsOf('create');
+      expect(creates).toHaveLength(1);
+      expect(creates[0]!.body).toMatchObject({ isGroup: false, members: [{ id: DANA.aad }], tenantId: expect.any(String) });
+      const dm = creates[0]!.conversationId;
+      expect(conn.callsOf('post', dm).map((c) => cardTitle(cardOf(c)))).toEqual(['Spend digest · support', 'Spend digest · support (2)']);
+    } finally {
+      await fresh.close();
+      await conn.close();
+    }
+  });
+});
+
 describe('Teams with an app id', () => {
   it('refuses a request without a valid Bot Framework token (401)', async () => {
     const s = await startTestServer({

@@ -1,7 +1,7 @@
 /** Events -> Teams posts, through the connector port (no SDK): first post, updates, threads, 1:1s, 429s. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { deliver } from '../../src/chat/teams/proactive.ts';
-import { postsOf, saveReference } from '../../src/chat/teams/records.ts';
+import { personalReferenceOf, postsOf, saveReference } from '../../src/chat/teams/records.ts';
 import type { TeamsConnector } from '../../src/chat/teams/sdk.ts';
 import { connectorRetryAfterMs } from '../../src/chat/teams/sdk.ts';
 import type { ConversationRef, OutgoingActivity } from '../../src/chat/teams/translate.ts';
@@ -11,13 +11,13 @@ import { createLogger } from '../../src/server/log.ts';
 import { openTestApp } from '../helpers/harness.ts';
 
 interface Sent {
-  op: 'post' | 'update';
+  op: 'post' | 'update' | 'open';
   conversation: string;
   activityId: string;
   activity: OutgoingActivity;
 }
 
-function fakePort(opts: { fail429?: number } = {}): TeamsConnector & { sent: Sent[] } {
+function fakePort(opts: { fail429?: number; notInstalledFor?: string[] } = {}): TeamsConnector & { sent: Sent[] } {
   let n = 0;
   let fail = opts.fail429 ?? 0;
   const sent: Sent[] = [];
@@ -35,6 +35,12 @@ function fakePort(opts: { fail429?: number } = {}): TeamsConnector & { sent: Sen
     async update(ref: ConversationRef, activityId: string, activity: OutgoingActivity) {
       sent.push({ op: 'update', conversation: ref.conversation.id, activityId, activity });
     },
+    async openPersonal(via: ConversationRef, aad: string) {
+      if (opts.notInstalledFor?.includes(aad)) throw Object.assign(new Error('Bot is not installed in user\'s personal scope'), { statusCode: 403 });
+      const id = `a:1on1-${aad}`;
+      sent.push({ op: 'open', conversation: id, activityId: '', activity: { type: 'message', attachments: [] } });
+      return { ...via, conversation: { id, conversationType: 'personal', isGroup: false, tenantId: via.conversation.tenantId }, user: { id: aad } };
+    },
   };
 }
 
@@ -45,6 +51,7 @@ const channelRef = (id: string): ConversationRef => ({
   bot: { id: '28:bot', name: 'ai-release' },
 });
 
+const DANA_AAD = '6f1c2d3e-0000-4000-8000-00000000da7a';
 let close: (() => void) | undefined;
 afterEach(() => close?.());
 
@@ -89,6 +96,32 @@ describe('Teams proactive posts', () => {
     // dana has a Teams id and is mentioned; sam has none.
     expect(alert.activity.text).toBe('<at>dana</at>');
     expect(alert.activity.entities?.[0]?.mentioned?.id).toBe('6f1c2d3e-0000-4000-8000-00000000da7a');
+  });
+
+  it('opens a 1:1 with a person who never wrote to the bot, through a conversation it is in, then reuses it', async () => {
+    const port = fakePort();
+    const { app, deps } = setup(port);
+    saveReference(app.ctx.db, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
+    const dana = app.ctx.config.people.dana!.teams!;
+    await deliver(deps, { kind: 'direct', people: ['dana', 'sam'], card: noticeCard('Digest', 'x') });
+    await deliver(deps, { kind: 'direct', people: ['dana'], card: noticeCard('Digest 2', 'y') });
+    // sam has no Teams identity in the config: nobody to reach.
+    expect(port.sent.map((x) => [x.op, x.conversation])).toEqual([
+      ['open', `a:1on1-${dana}`],
+      ['post', `a:1on1-${dana}`],
+      ['post', `a:1on1-${dana}`],
+    ]);
+    expect(personalReferenceOf(app.ctx.db, dana)?.conversation).toMatchObject({ id: `a:1on1-${dana}`, tenantId: 't-1' });
+  });
+
+  it('a 1:1 Teams refuses to open (app not installed for the person) is skipped with the reason', async () => {
+    const port = fakePort({ notInstalledFor: [DANA_AAD] });
+    const { app, deps, logs } = setup(port);
+    expect(app.ctx.config.people.dana!.teams).toBe(DANA_AAD);
+    saveReference(app.ctx.db, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
+    await deliver(deps, { kind: 'direct', people: ['dana'], card: noticeCard('Digest', 'x') });
+    expect(port.sent).toEqual([]);
+    expect(logs.join('\n')).toMatch(/could not open a 1:1 .*"person":"dana".*not installed/);
   });
 
   it('skips, with a log line, a channel post before the bot is in any team and a DM to someone without a 1:1', async () => {

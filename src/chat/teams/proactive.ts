@@ -1,7 +1,8 @@
 /**
  * Events -> Teams posts: a release's card posted to its team's channel the first time and updated
  * wherever it is shown afterwards; messages to the channel (in the release's thread when known);
- * direct messages to people the bot has a 1:1 with. Every send goes through the rate queue.
+ * direct messages in each person's 1:1 with the bot, opened proactively when they never wrote to it.
+ * Every send goes through the rate queue.
  */
 import type { Card } from '../../core/card.ts';
 import type { AppContext } from '../../services/context.ts';
@@ -9,7 +10,7 @@ import type { Logger } from '../../server/log.ts';
 import { tx } from '../../store/db.ts';
 import type { Outbound } from '../outbound.ts';
 import type { ChannelQueue } from '../queue.ts';
-import { anyChannelReference, personalReferenceOf, postOf, postsOf, referenceFor, savePost } from './records.ts';
+import { anyChannelReference, anyReference, personalReferenceOf, postOf, postsOf, referenceFor, savePost, saveReference } from './records.ts';
 import type { TeamsConnector } from './sdk.ts';
 import { cardActivity, channelOf, retarget, threadOf, type ConversationRef, type OutgoingActivity } from './translate.ts';
 
@@ -107,15 +108,30 @@ function withMentions(deps: ProactiveDeps, activity: OutgoingActivity, people: s
 async function direct(deps: ProactiveDeps, people: string[], card: Card): Promise<void> {
   for (const name of people) {
     const aad = deps.ctx.config.people[name]?.teams;
-    const ref = aad ? personalReferenceOf(deps.ctx.db, aad) : undefined;
-    if (!ref) {
-      deps.log.info('teams: direct message skipped: no 1:1 conversation with this person yet (they can message the bot once)', { person: name });
-      continue;
-    }
+    if (!aad) continue; // no Teams identity in the config: nothing to reach
+    const ref = personalReferenceOf(deps.ctx.db, aad) ?? (await openPersonal(deps, name, aad));
+    if (!ref) continue;
     try {
       await deps.queue.enqueue(ref.conversation.id, () => deps.connector.post(ref, cardActivity(card)));
     } catch (e) {
       deps.log.error('teams: direct message failed', { person: name, error: (e as Error).message });
     }
+  }
+}
+
+/** A 1:1 opened proactively (the person never wrote to the bot), kept like one they started. */
+async function openPersonal(deps: ProactiveDeps, name: string, aad: string): Promise<ConversationRef | undefined> {
+  const via = anyReference(deps.ctx.db);
+  if (!via) {
+    deps.log.warn('teams: direct message skipped: the bot is in no conversation yet to reach the tenant from (add it to a team)', { person: name });
+    return undefined;
+  }
+  try {
+    const ref = await deps.queue.enqueue(`open:${aad}`, () => deps.connector.openPersonal(via, aad));
+    tx(deps.ctx.db, () => saveReference(deps.ctx.db, ref, { kind: 'personal', userAad: aad }, deps.ctx.now()));
+    return ref;
+  } catch (e) {
+    deps.log.warn('teams: direct message skipped: could not open a 1:1 (is the app installed for this person?)', { person: name, error: (e as Error).message });
+    return undefined;
   }
 }

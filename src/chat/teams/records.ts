@@ -41,6 +41,12 @@ export function anyChannelReference(db: Db): ConversationRef | undefined {
   return r ? (JSON.parse(r.reference) as ConversationRef) : undefined;
 }
 
+/** The latest reference of any conversation (its service URL, tenant and bot reach anyone in the tenant). */
+export function anyReference(db: Db): ConversationRef | undefined {
+  const r = db.prepare('SELECT reference FROM conversation_refs ORDER BY updated_at DESC LIMIT 1').get() as { reference: string } | undefined;
+  return r ? (JSON.parse(r.reference) as ConversationRef) : undefined;
+}
+
 /** The 1:1 conversation with the person of this AAD object id, if the bot has one. */
 export function personalReferenceOf(db: Db, aadObjectId: string): ConversationRef | undefined {
   const r = db

@@ -24,6 +24,12 @@ export interface TeamsConnector {
   post(ref: ConversationRef, activity: OutgoingActivity): Promise<string>;
   /** Replaces an activity posted earlier in the reference's conversation. */
   update(ref: ConversationRef, activityId: string, activity: OutgoingActivity): Promise<void>;
+  /**
+   * Opens (or finds: Teams answers with the existing one) the bot's 1:1 conversation with a
+   * person, reached through the service URL, tenant and bot of a conversation the bot is in.
+   * Teams refuses when the app is not installed for that person.
+   */
+  openPersonal(via: ConversationRef, userAadObjectId: string): Promise<ConversationRef>;
 }
 
 export type TurnHandler = (a: IncomingActivity, replies: TurnReplies) => Promise<TurnOutcome>;
@@ -76,6 +82,28 @@ export class BotFrameworkConnection implements TeamsConnector {
     });
     if (!id) throw new Error(`the Bot Connector returned no activity id for a post to ${ref.conversation.id}`);
     return id;
+  }
+
+  async openPersonal(via: ConversationRef, userAadObjectId: string): Promise<ConversationRef> {
+    const tenantId = via.conversation.tenantId;
+    let id: string | undefined;
+    const parameters = {
+      isGroup: false,
+      bot: via.bot,
+      members: [{ id: userAadObjectId }],
+      ...(tenantId ? { tenantId, channelData: { tenant: { id: tenantId } } } : {}),
+    };
+    await this.adapter.createConversationAsync(this.appId, via.channelId || 'msteams', via.serviceUrl, undefined as never, parameters as never, async (context) => {
+      id = context.activity.conversation?.id;
+    });
+    if (!id) throw new Error(`the Bot Connector returned no conversation id for a 1:1 with ${userAadObjectId}`);
+    return {
+      channelId: via.channelId || 'msteams',
+      serviceUrl: via.serviceUrl,
+      conversation: { id, conversationType: 'personal', isGroup: false, ...(tenantId ? { tenantId } : {}) },
+      bot: via.bot,
+      user: { id: userAadObjectId },
+    };
   }
 
   async update(ref: ConversationRef, activityId: string, activity: OutgoingActivity): Promise<void> {
