@@ -27,8 +27,8 @@ export interface WriterOptions {
   batchSize?: number;
   intervalMs?: number;
   /**
-   * `worker` (the default for a store on a file): batches are written by a worker thread with its
-   * own connection. `inline`: on this thread (always so for `:memory:`, which no thread shares).
+   * `inline` (the default): batches are written on this thread. `worker`: by a worker thread with
+   * its own connection, for a store on a file (`:memory:` is shared with no thread: inline).
    */
   thread?: 'worker' | 'inline';
   onError?: (e: Error) => void;
@@ -59,7 +59,7 @@ export class ReceiptWriter {
     const inline = new InlineSink(db, this.store, opts.tz);
     const onFile = !db.memory && db.name !== '' && db.name !== ':memory:';
     this.sink =
-      (opts.thread ?? 'worker') === 'worker' && onFile
+      opts.thread === 'worker' && onFile
         ? new WorkerSink({
             dbPath: db.name,
             tz: opts.tz,
