@@ -123,6 +123,11 @@ export class WorkerSink implements ReceiptSink {
 
   close(): void {
     this.drain();
+    this.release();
+  }
+
+  /** Lets go of the thread and its port (its 'exit' then is not a failure). */
+  private release(): void {
     const w = this.worker;
     this.worker = null;
     this.port?.close();
@@ -175,11 +180,7 @@ export class WorkerSink implements ReceiptSink {
     if (this.failed) return;
     this.failed = true;
     this.takeReplies();
-    const w = this.worker;
-    this.worker = null;
-    this.port?.close();
-    this.port = null;
-    void w?.terminate();
+    this.release();
     this.opts.onError(e);
     const held = [...this.inFlight.values()];
     this.inFlight.clear();
