@@ -19,8 +19,7 @@
  *
  *   npx tsx scripts/bench-gateway.ts [--seconds 10] [--rate 300] [--connections 50] [--rounds 3]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,6 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { openDb } from '../src/store/db.ts';
 import { createToken } from '../src/store/tokens.ts';
+import { start, stopChildren, writeBenchConfig } from './bench/processes.ts';
 
 /** autocannon ships no types: the part of its API used here. */
 interface Cannon extends PromiseLike<{ errors: number; timeouts: number }> {
@@ -47,23 +47,7 @@ const CONNECTIONS = arg('--connections', 50);
 const ROUNDS = Math.max(1, Math.round(arg('--rounds', 3)));
 const WARMUP_SECONDS = 2;
 
-const children: ChildProcess[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'air-bench-'));
-
-function start(cmd: string[], env: NodeJS.ProcessEnv, ready: RegExp, stream: 'stdout' | 'stderr'): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  return new Promise((resolveStart, reject) => {
-    let seen = '';
-    const onData = (c: Buffer) => {
-      seen += c.toString();
-      const m = ready.exec(seen.replace(/\x1b\[[0-9;]*m/g, ''));
-      if (m) resolveStart({ child, match: m });
-    };
-    child[stream]!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited with ${code}: ${seen}`)));
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((res) => {
@@ -73,50 +57,6 @@ function freePort(): Promise<number> {
       s.close(() => res(port));
     });
   });
-}
-
-/** A realistic workflow with caps (large enough not to trip during the run) and a budgeted team. */
-function benchConfig(): string {
-  const cfgDir = join(dir, 'config');
-  mkdirSync(join(cfgDir, 'prompts'), { recursive: true });
-  mkdirSync(join(cfgDir, 'evals'), { recursive: true });
-  writeFileSync(
-    join(cfgDir, 'prompts', 'support-triage.md'),
-    '# support-triage\n\nYou are the support triage assistant for {{company}}. Answer with one JSON object: ' +
-      '{"category": "billing|technical|account|shipping|other", "priority": "low|normal|high|urgent", "escalate": true|false, "summary": "..."}\n',
-  );
-  const cases = Array.from({ length: 20 }, (_, i) => `  - { id: c${i}, vars: { company: Acme }, input: "ticket ${i}", assert: [{ type: contains, value: billing }] }`);
-  writeFileSync(join(cfgDir, 'evals', 'support-triage.yaml'), `cases:\n${cases.join('\n')}\n`);
-  writeFileSync(
-    join(cfgDir, 'ai-release.yaml'),
-    `pricing:
-  gpt-4.1-2025-04-14: { input: 2.00, cachedInput: 0.50, output: 8.00 }
-providers:
-  openai: { baseUrl: "\${OPENAI_BASE_URL}" }
-people:
-  dana: { slack: U0DANA, roles: [finance] }
-  sam: { slack: U0SAM }
-teams:
-  support: { members: [sam], leaders: [dana], budget: { dailyUsd: 100000, monthlyUsd: 1000000 }, channels: { slack: C0SUPPORT } }
-workflows:
-  support-triage:
-    team: support
-    authority: draft
-    approvers: [dana, sam]
-    retention: full
-    config:
-      provider: openai
-      model: gpt-4.1-2025-04-14
-      prompt: prompts/support-triage.md
-      params: { temperature: 0, max_tokens: 400 }
-      tools:
-        - { name: lookup_order, effect: read, parameters: { type: object, properties: { id: { type: string } } } }
-      guardrails: { allowedTools: [lookup_order], maxOutputTokens: 400 }
-    evals: evals/support-triage.yaml
-    caps: { perRunUsd: 0.05, dailyUsd: 50000, monthlyUsd: 500000, callsPerDay: 100000000 }
-`,
-  );
-  return join(cfgDir, 'ai-release.yaml');
 }
 
 interface Target {
@@ -209,7 +149,7 @@ async function main(): Promise<void> {
   const dbPath = join(dir, 'ai-release.db');
   const gw = await start(
     ['bin/ai-release.mjs', 'serve'],
-    { PORT: '0', DATABASE_PATH: dbPath, AI_RELEASE_CONFIG: benchConfig(), OPENAI_BASE_URL: mockUrl, LOG_LEVEL: 'error', TZ: 'UTC' },
+    { PORT: '0', DATABASE_PATH: dbPath, AI_RELEASE_CONFIG: writeBenchConfig(dir), OPENAI_BASE_URL: mockUrl, LOG_LEVEL: 'error', TZ: 'UTC' },
     /listening on (http:\/\/\S+)/,
     'stderr',
   );
@@ -302,7 +242,7 @@ async function main(): Promise<void> {
 }
 
 function cleanup(): void {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+  stopChildren();
   setTimeout(() => rmSync(dir, { recursive: true, force: true }), 1000).unref();
 }
 
