@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { openDb } from '../src/store/db.ts';
 import { createToken } from '../src/store/tokens.ts';
+import { numberOption } from './bench/args.ts';
 import { start, stopChildren, writeBenchConfig } from './bench/processes.ts';
 
 interface Cannon extends PromiseLike<unknown> {
@@ -54,13 +55,7 @@ function parseVariant(spec: string): Variant {
 }
 
 const args = process.argv.slice(2);
-const option = (name: string, def: number): number => {
-  const i = args.indexOf(name);
-  if (i < 0) return def;
-  const n = Number(args.splice(i, 2)[1]);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
-  return n;
-};
+const option = (name: string, def: number): number => numberOption(args, name, def);
 const ROUNDS = Math.round(option('--rounds', 8));
 const SLICE = option('--slice', 2);
 const CONNECTIONS = Math.round(option('--connections', 50));

@@ -29,6 +29,7 @@ import { Pool } from 'undici';
 import { openDb } from '../src/store/db.ts';
 import { createToken } from '../src/store/tokens.ts';
 import { start, stopChildren, writeBenchConfig } from './bench/processes.ts';
+import { numberOption } from './bench/args.ts';
 
 /** autocannon ships no types: the part of its API used here. */
 interface Cannon extends PromiseLike<{ errors: number; timeouts: number }> {
@@ -37,10 +38,7 @@ interface Cannon extends PromiseLike<{ errors: number; timeouts: number }> {
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: Record<string, unknown>) => Cannon;
 
 const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const arg = (name: string, def: number) => numberOption(args, name, def);
 const SECONDS = arg('--seconds', 10);
 const RATE = arg('--rate', 300);
 const CONNECTIONS = arg('--connections', 50);

@@ -14,12 +14,10 @@ import { migrate, openDb } from '../src/store/db.ts';
 import { ReceiptWriter } from '../src/gateway/receipt-writer.ts';
 import { newReceiptId } from '../src/gateway/receipt-id.ts';
 import type { ReceiptRecord } from '../src/store/receipts-write.ts';
+import { numberOption } from './bench/args.ts';
 
 const args = process.argv.slice(2);
-const arg = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const arg = (name: string, def: number) => numberOption(args, name, def);
 const COUNT = arg('--count', 200_000);
 const BATCH = arg('--batch', 2000);
 

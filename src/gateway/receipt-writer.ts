@@ -57,9 +57,8 @@ export class ReceiptWriter {
     this.batchSize = opts.batchSize ?? 2000;
     this.intervalMs = opts.intervalMs ?? 50;
     const inline = new InlineSink(db, this.store, opts.tz);
-    const onFile = !db.memory && db.name !== '' && db.name !== ':memory:';
     this.sink =
-      opts.thread === 'worker' && onFile
+      opts.thread === 'worker' && !db.memory
         ? new WorkerSink({
             dbPath: db.name,
             tz: opts.tz,

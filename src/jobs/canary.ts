@@ -16,7 +16,7 @@ import type { AppContext } from '../services/context.ts';
 import { applyTransition } from '../services/releases.ts';
 import { tx } from '../store/db.ts';
 import type { ReleaseRecord } from '../store/releases.ts';
-import { getRelease } from '../store/releases.ts';
+import { getRelease, releasesIn } from '../store/releases.ts';
 import { alertRaised, raiseAlertOnce } from './alerts.ts';
 import { canaryArms, type ArmTotals } from './canary-arms.ts';
 import { saveCanarySnapshot } from '../store/canary-snapshots.ts';
@@ -37,12 +37,10 @@ export interface CanaryOutcome {
 /** Judges every release in canary or ramp at `now`. */
 export function runCanaryJob(ctx0: AppContext, now: number, tz = 'UTC'): CanaryOutcome[] {
   const ctx: AppContext = { ...ctx0, now: () => now };
-  const ids = ctx.db.prepare("SELECT id FROM releases WHERE state IN ('canary', 'ramp') ORDER BY id").all() as { id: number }[];
   const out: CanaryOutcome[] = [];
-  for (const { id } of ids) {
-    const r = getRelease(ctx.db, id);
-    const wf = r && ctx.config.workflows[r.workflow];
-    if (!r || !wf) continue;
+  for (const r of releasesIn(ctx.db, ['canary', 'ramp'])) {
+    const wf = ctx.config.workflows[r.workflow];
+    if (!wf) continue;
     out.push(judgeRelease(ctx, r, wf, now, tz));
   }
   return out;

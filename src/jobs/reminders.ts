@@ -6,7 +6,7 @@ import { approvalReminderCard } from '../core/views/canary.ts';
 import type { AppContext } from '../services/context.ts';
 import { approvalState } from '../services/releases.ts';
 import { tx } from '../store/db.ts';
-import { getRelease } from '../store/releases.ts';
+import { releasesIn } from '../store/releases.ts';
 import { raiseAlertOnce } from './alerts.ts';
 
 export const REMINDER_AFTER_MS = 4 * 3_600_000;
@@ -23,12 +23,10 @@ export function awaitingSince(ctx: AppContext, releaseId: number): number | null
 
 /** Sends the reminders due at `now`; returns the release keys reminded. */
 export function runReminderJob(ctx: AppContext, now: number): string[] {
-  const ids = ctx.db.prepare("SELECT id FROM releases WHERE state = 'awaiting_approval' ORDER BY id").all() as { id: number }[];
   const reminded: string[] = [];
-  for (const { id } of ids) {
-    const r = getRelease(ctx.db, id);
-    const wf = r && ctx.config.workflows[r.workflow];
-    if (!r || !wf) continue;
+  for (const r of releasesIn(ctx.db, ['awaiting_approval'])) {
+    const wf = ctx.config.workflows[r.workflow];
+    if (!wf) continue;
     const since = awaitingSince(ctx, r.id) ?? r.updatedAt;
     if (now - since <= REMINDER_AFTER_MS) continue;
     const ap = approvalState(ctx, r, wf);

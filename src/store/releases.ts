@@ -123,6 +123,12 @@ export function latestEverCompleted(db: Db, workflow: string): ReleaseRecord | u
   return r && toRecord(r);
 }
 
+/** Every release now in one of `states`, oldest first (the jobs' work lists; no limit). */
+export function releasesIn(db: Db, states: readonly ReleaseState[]): ReleaseRecord[] {
+  const marks = states.map(() => '?').join(',');
+  return (db.prepare(`SELECT * FROM releases WHERE state IN (${marks}) ORDER BY id`).all(...states) as Row[]).map(toRecord);
+}
+
 export function listReleases(db: Db, q: { workflow?: string; state?: string; limit?: number } = {}): ReleaseRecord[] {
   const where: string[] = [];
   const args: unknown[] = [];
