@@ -3,10 +3,18 @@
  * exactly the contract's gate rules, one row per rule showing B, C, delta, limit and test.
  *
  * Conventions:
- * - Errors and timeouts are failed runs (the runner records them with passed = false).
+ * - Errors and timeouts are failed runs (the runner records them with passed = false): they count
+ *   against quality, and are left out of cost, tokens per run (means over successful runs, so a
+ *   candidate that times out more does not look cheaper). Usage estimated from the text (the
+ *   answer carried none) is counted and said so in the row.
  * - A variant with zero runs fails every rule (the gate fails closed).
- * - Runs pair by caseId + repeat for McNemar; a run with no counterpart counts as paired with
- *   a failed one (fail closed).
+ * - Runs of one case are not independent (same input, repeats): the paired rules are judged per
+ *   case. maxPassRateDrop: the exact sign-flip permutation test on each case's pass-count
+ *   difference (two-sided p < 0.05) — the per-run McNemar mid-p (runs paired by caseId + repeat;
+ *   a run with no counterpart pairs with a failed one) is shown as information.
+ *   maxEscalationRateIncrease: fails only when the one-sided 95% confidence bound (case-clustered,
+ *   Student t on the per-case differences) puts the increase above the tolerance, i.e. the
+ *   increase is significantly larger than allowed; the raw point difference alone never fails.
  * - Relative rules (cost, tokens) when B's mean is 0: C must be 0 too; any C above 0 is an
  *   unbounded increase and over the limit.
  * - Cost over its limit: `needs_cost_approval` when every other rule holds (row outcome
@@ -16,7 +24,11 @@ import type { GateRules } from '../config/types.ts';
 import { mcnemarMidP } from './stats/mcnemar.ts';
 import { mean } from './stats/mean.ts';
 import { percentile } from './stats/percentile.ts';
+import { caseTallies, escalationIncrease, passRateDropTest } from './gate-paired.ts';
 import { wilson } from './stats/wilson.ts';
+
+/** Significance for the paired rules. */
+export const GATE_ALPHA = 0.05;
 
 export interface EvalRun {
   caseId: string;
@@ -27,6 +39,8 @@ export interface EvalRun {
   latencyMs: number;
   escalated: boolean;
   error?: string;
+  /** The answer carried no `usage`: tokens and cost were estimated from the text. */
+  usageEstimated?: boolean;
 }
 
 export interface HumanReviewTally {
@@ -52,8 +66,13 @@ export interface VariantSummary {
   runs: number;
   passed: number;
   errors: number;
+  /** Runs that got an answer (no error or timeout): the runs cost and tokens are averaged over. */
+  successful: number;
+  /** Successful runs whose usage was estimated from the text. */
+  usageEstimated: number;
   /** null with zero runs */
   passRate: number | null;
+  /** Means over successful runs; null with none. */
   meanCostUsd: number | null;
   meanTokens: number | null;
   latencyP50Ms: number | null;
@@ -75,13 +94,17 @@ export function summarizeRuns(runs: readonly EvalRun[]): VariantSummary {
   const passed = runs.filter((r) => r.passed && !r.error).length;
   const orNull = (x: number) => (n === 0 ? null : x);
   const latencies = runs.map((r) => r.latencyMs);
+  const answered = runs.filter((r) => !r.error);
+  const overAnswered = (x: number) => (answered.length === 0 ? null : x);
   return {
     runs: n,
     passed,
-    errors: runs.filter((r) => r.error).length,
+    errors: n - answered.length,
+    successful: answered.length,
+    usageEstimated: answered.filter((r) => r.usageEstimated).length,
     passRate: orNull(passed / n),
-    meanCostUsd: orNull(mean(runs.map((r) => r.costUsd))),
-    meanTokens: orNull(mean(runs.map((r) => r.tokens))),
+    meanCostUsd: overAnswered(mean(answered.map((r) => r.costUsd))),
+    meanTokens: overAnswered(mean(answered.map((r) => r.tokens))),
     latencyP50Ms: orNull(percentile(latencies, 50)),
     latencyP95Ms: orNull(percentile(latencies, 95)),
     escalationRate: orNull(runs.filter((r) => r.escalated).length / n),
@@ -109,14 +132,25 @@ export function discordantPairs(baseline: readonly EvalRun[], candidate: readonl
   return { b, c };
 }
 
-function relativeRow(rule: string, metric: string, limit: number, b: number | null, c: number | null, show: (x: number) => string): GateRow {
+function relativeRow(
+  rule: string, metric: string, limit: number, B: VariantSummary, C: VariantSummary, pick: (s: VariantSummary) => number | null, show: (x: number) => string,
+): GateRow {
   const limitText = `≤ ${rel(limit)} vs baseline`;
-  if (b === null || c === null) return { rule, metric, baseline: b, candidate: c, delta: null, limit: limitText, test: 'no runs', outcome: 'fail' };
+  const b = pick(B);
+  const c = pick(C);
+  if (b === null || c === null) {
+    const why = B.runs === 0 || C.runs === 0 ? 'no runs' : `no successful runs in the ${b === null ? 'baseline' : 'candidate'}`;
+    return { rule, metric, baseline: b, candidate: c, delta: null, limit: limitText, test: why, outcome: 'fail' };
+  }
   const delta = b === 0 ? (c === 0 ? 0 : Infinity) : c / b - 1;
   const over = b === 0 ? c > 0 : c > b * (1 + limit);
-  const test = b === 0 ? `relative (baseline ${show(0)}: candidate must be ${show(0)})` : `relative ${rel(delta)}`;
+  const estimated = B.usageEstimated + C.usageEstimated;
+  const over_ = `means over ${B.successful} and ${C.successful} successful runs${estimated > 0 ? `; ${estimated} with usage estimated from the text` : ''}`;
+  const test = b === 0 ? `relative (baseline ${show(0)}: candidate must be ${show(0)}; ${over_})` : `relative ${rel(delta)} (${over_})`;
   return { rule, metric, baseline: b, candidate: c, delta: Number.isFinite(delta) ? delta : null, limit: limitText, test, outcome: over ? 'fail' : 'pass' };
 }
+
+const fmtP = (p: number) => (p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 export function computeGateVerdict(rules: GateRules, baseline: EvalRun[], candidate: EvalRun[], review?: HumanReviewTally): GateVerdict {
   const B = summarizeRuns(baseline);
@@ -136,23 +170,28 @@ export function computeGateVerdict(rules: GateRules, baseline: EvalRun[], candid
       outcome: ok ? 'pass' : 'fail',
     });
   }
-  // maxPassRateDrop
+  const cases = caseTallies(baseline, candidate);
+  // maxPassRateDrop: decided by the case-clustered test; the per-run McNemar is information.
   {
     const { b, c } = discordantPairs(baseline, candidate);
-    const p = mcnemarMidP(b, c);
+    const mcnemar = mcnemarMidP(b, c);
+    const clustered = passRateDropTest(cases);
     const drop = empty ? null : B.passRate! - C.passRate!;
-    const fails = empty || (drop! > rules.maxPassRateDrop && p < 0.05);
+    const fails = empty || (drop! > rules.maxPassRateDrop && clustered.twoSided < GATE_ALPHA);
     rows.push({
       rule: 'maxPassRateDrop', metric: 'pass-rate drop', baseline: B.passRate, candidate: C.passRate,
       delta: drop === null ? null : -drop,
-      limit: `drop ≤ ${pp(rules.maxPassRateDrop).replace('+', '')} or not significant (p ≥ 0.05)`,
-      test: empty ? 'no runs' : `McNemar mid-p = ${p.toFixed(3)} (${b} worse, ${c} better)`,
+      limit: `drop ≤ ${pp(rules.maxPassRateDrop).replace('+', '')} or not significant (case-clustered p ≥ ${GATE_ALPHA})`,
+      test: empty
+        ? 'no runs'
+        : `case-clustered sign-flip p = ${fmtP(clustered.twoSided)} (${clustered.cases} cases: ${clustered.worse} worse, ${clustered.better} better); ` +
+          `per-run McNemar mid-p = ${fmtP(mcnemar)} (${b} worse, ${c} better; information)`,
       outcome: fails ? 'fail' : 'pass',
     });
   }
-  const costRow = relativeRow('maxCostPerRunIncrease', 'cost per run (USD)', rules.maxCostPerRunIncrease, B.meanCostUsd, C.meanCostUsd, (x) => `$${x.toFixed(4)}`);
+  const costRow = relativeRow('maxCostPerRunIncrease', 'cost per run (USD)', rules.maxCostPerRunIncrease, B, C, (s) => s.meanCostUsd, (x) => `$${x.toFixed(4)}`);
   rows.push(costRow);
-  rows.push(relativeRow('maxTokensPerRunIncrease', 'tokens per run', rules.maxTokensPerRunIncrease, B.meanTokens, C.meanTokens, (x) => x.toFixed(0)));
+  rows.push(relativeRow('maxTokensPerRunIncrease', 'tokens per run', rules.maxTokensPerRunIncrease, B, C, (s) => s.meanTokens, (x) => x.toFixed(0)));
   // maxLatencyP95Ms, with p50 shown for information
   rows.push({
     rule: 'maxLatencyP95Ms', metric: 'latency p95 (ms)', baseline: B.latencyP95Ms, candidate: C.latencyP95Ms,
@@ -165,13 +204,28 @@ export function computeGateVerdict(rules: GateRules, baseline: EvalRun[], candid
     delta: B.latencyP50Ms !== null && C.latencyP50Ms !== null ? C.latencyP50Ms - B.latencyP50Ms : null,
     limit: '—', test: 'information', outcome: 'info',
   });
-  // maxEscalationRateIncrease
+  // maxEscalationRateIncrease: fails only when the increase is significantly above the tolerance.
   {
     const delta = empty ? null : C.escalationRate! - B.escalationRate!;
+    const tol = rules.maxEscalationRateIncrease;
+    const bound = escalationIncrease(cases);
+    let test: string;
+    let fails: boolean;
+    if (empty) {
+      test = 'no runs';
+      fails = true;
+    } else if (bound.lower === null) {
+      test = `one case: no paired test, judged on the point difference ${pp(bound.estimate)}`;
+      fails = bound.estimate > tol + 1e-12;
+    } else {
+      fails = bound.lower > tol + 1e-12;
+      test =
+        `increase ${pp(bound.estimate)}, one-sided 95% lower bound ${pp(bound.lower)} ${fails ? '>' : '≤'} ${pp(tol)} ` +
+        `(paired by case, t with ${bound.df} df; upper bound ${pp(bound.upper!)})`;
+    }
     rows.push({
       rule: 'maxEscalationRateIncrease', metric: 'escalation rate', baseline: B.escalationRate, candidate: C.escalationRate, delta,
-      limit: `≤ ${pp(rules.maxEscalationRateIncrease)}`, test: empty ? 'no runs' : 'absolute',
-      outcome: delta !== null && delta <= rules.maxEscalationRateIncrease + 1e-12 ? 'pass' : 'fail',
+      limit: `≤ ${pp(tol)} (fails when significantly above)`, test, outcome: fails ? 'fail' : 'pass',
     });
   }
   // humanReview

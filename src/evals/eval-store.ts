@@ -63,7 +63,8 @@ export function saveEvalResults(db: Db, releaseId: number, gateRun: number, runs
   for (const r of runs) {
     ins.run(
       releaseId, gateRun, r.variant, r.caseId, r.repeat, r.passed ? 1 : 0, r.score, r.escalated ? 1 : 0, r.costUsd, r.tokens, r.latencyMs,
-      r.error ?? null, r.output, JSON.stringify({ assertions: r.details, criticCostUsd: r.criticCostUsd, configHash: r.configHash }),
+      r.error ?? null, r.output,
+      JSON.stringify({ assertions: r.details, criticCostUsd: r.criticCostUsd, configHash: r.configHash, ...(r.usageEstimated ? { usageEstimated: true } : {}) }),
     );
   }
 }
@@ -78,11 +79,12 @@ export function loadEvalResults(db: Db, releaseId: number, gateRun: number): { b
     .prepare('SELECT * FROM eval_results WHERE release_id = ? AND gate_run = ? ORDER BY case_id, repeat')
     .all(releaseId, gateRun) as {
     variant: Variant; case_id: string; repeat: number; passed: number; escalated: number; cost_usd: number; tokens: number;
-    latency_ms: number; error: string | null; output: string | null;
+    latency_ms: number; error: string | null; output: string | null; details: string | null;
   }[];
+  const estimated = (details: string | null) => details !== null && (JSON.parse(details) as { usageEstimated?: boolean }).usageEstimated === true;
   const runs: StoredRun[] = rows.map((r) => ({
     variant: r.variant, caseId: r.case_id, repeat: r.repeat, passed: r.passed === 1, escalated: r.escalated === 1, costUsd: r.cost_usd,
-    tokens: r.tokens, latencyMs: r.latency_ms, output: r.output, ...(r.error ? { error: r.error } : {}),
+    tokens: r.tokens, latencyMs: r.latency_ms, output: r.output, ...(r.error ? { error: r.error } : {}), ...(estimated(r.details) ? { usageEstimated: true } : {}),
   }));
   return { baseline: runs.filter((r) => r.variant === 'baseline'), candidate: runs.filter((r) => r.variant === 'candidate') };
 }

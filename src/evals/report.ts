@@ -42,7 +42,8 @@ function pairRows(input: ReportInput): Row[] {
 function runStatus(r: RunResult | undefined): string {
   if (!r) return 'missing';
   if (r.error) return `error: ${r.error}`;
-  return r.passed ? 'pass' : `fail (score ${r.score.toFixed(2)})`;
+  const estimated = r.usageEstimated ? ' · no usage reported: tokens estimated from the text' : '';
+  return `${r.passed ? 'pass' : `fail (score ${r.score.toFixed(2)})`}${estimated}`;
 }
 
 function failedReasons(r: RunResult | undefined): string {

@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EvalCase, EvalSuite, Price, ReleaseConfig } from '../config/types.ts';
-import { costUsd, usageFromOpenAI, type Usage } from '../core/cost.ts';
+import { costUsd, estimateTokens, usageFromOpenAI, type Usage } from '../core/cost.ts';
 import type { EvalRun } from '../core/gate.ts';
 import { renderTemplate } from '../core/template.ts';
 import type { UpstreamTarget, Upstreams } from '../gateway/upstream.ts';
@@ -144,6 +144,13 @@ export function buildBody(config: ReleaseConfig, messages: ChatMessage[]): Recor
 const receiptId = () => `rcp_${randomBytes(9).toString('hex')}`;
 const ZERO: Usage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasoningTokens: 0 };
 
+/** An answer without `usage`: tokens estimated from the text (about 4 characters a token), for the gate only. */
+export function estimateUsage(messages: readonly ChatMessage[], output: string, toolCalls: unknown[] | null): Usage {
+  const input = messages.map((m) => m.content).join('\n');
+  const out = toolCalls ? `${output}${JSON.stringify(toolCalls)}` : output;
+  return { inputTokens: estimateTokens(input), cachedTokens: 0, outputTokens: estimateTokens(out), reasoningTokens: 0 };
+}
+
 /** Whether a failed call is worth one more attempt: timeouts, 5xx, network failures, 429 after the client's own retries. */
 function retryable(f: { errorType: string; upstreamStatus?: number }): boolean {
   if (f.errorType === 'upstream_timeout' || f.errorType === 'upstream_rate_limited') return true;
@@ -217,21 +224,23 @@ export async function runSuite(opts: RunnerOptions): Promise<SuiteResult> {
         return failed(res.errorType === 'upstream_timeout' ? `timeout: ${res.message}` : res.message, latencyMs);
       }
       const json = res.json as { model?: unknown; system_fingerprint?: unknown; usage?: unknown; choices?: { message?: { content?: unknown; tool_calls?: unknown } }[] };
-      const usage = usageFromOpenAI(json?.usage) ?? ZERO;
+      const reported = usageFromOpenAI(json?.usage);
       const message = json?.choices?.[0]?.message;
       const output = typeof message?.content === 'string' ? message.content : '';
       const toolCalls = Array.isArray(message?.tool_calls) ? (message.tool_calls as unknown[]) : null;
+      // The receipt keeps what the provider reported; the gate needs a figure for every answer.
+      const usage = reported ?? estimateUsage(msgs.messages, output, toolCalls);
       const cost = price ? costUsd(usage, price) : 0;
       Object.assign(call, {
         status: 'ok', modelServed: typeof json?.model === 'string' ? json.model : null,
         systemFingerprint: typeof json?.system_fingerprint === 'string' ? json.system_fingerprint : null,
-        usage, costUsd: cost, output, toolCalls,
+        usage: reported ?? ZERO, costUsd: reported && price ? cost : 0, output, toolCalls,
       });
       const s = await scoreCase(t.c.assert, t.c.threshold, { output, vars: t.c.vars, escalation: suite.escalation, critic: opts.critic, signal: opts.signal });
       if (s.criticCostUsd > 0) critic.push({ ts: now(), variant: t.spec.variant, caseId: t.c.id, repeat: t.repeat, costUsd: s.criticCostUsd });
       const result: RunResult = {
         ...base, passed: s.pass, score: s.score, costUsd: cost, tokens: usage.inputTokens + usage.outputTokens, latencyMs,
-        escalated: s.escalated, output, details: s.results, criticCostUsd: s.criticCostUsd,
+        escalated: s.escalated, output, details: s.results, criticCostUsd: s.criticCostUsd, ...(reported ? {} : { usageEstimated: true }),
       };
       fresh.push({ case: t.c, result });
       return result;
