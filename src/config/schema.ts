@@ -5,6 +5,7 @@
  * validate them field by field and still check the rest when one field is wrong.
  */
 import { z } from 'zod';
+import { CRITICAL_EXTRAS } from '../core/canary.ts';
 
 const notNegative = { error: 'must not be negative' };
 const money = () => z.number().nonnegative(notNegative);
@@ -92,8 +93,9 @@ export const rolloutSchema = z
     minSamples: count().default(200),
     autoRollback: z.boolean().default(false),
     autoPromote: z.boolean().default(false),
+    criticalExtras: z.array(z.enum(CRITICAL_EXTRAS)).default([]),
   })
-  .default({ stages: [5, 25, 100], minBakeMinutes: 60, minSamples: 200, autoRollback: false, autoPromote: false });
+  .default({ stages: [5, 25, 100], minBakeMinutes: 60, minSamples: 200, autoRollback: false, autoPromote: false, criticalExtras: [] });
 
 export const capsSchema = z
   .strictObject({

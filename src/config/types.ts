@@ -80,6 +80,8 @@ export interface RolloutPolicy {
   minSamples: number;
   autoRollback: boolean;
   autoPromote: boolean;
+  /** Rate metrics judged as critical besides error rate, reported rate and latency p95. */
+  criticalExtras: ('escalation rate' | 'override rate')[];
 }
 
 export interface Caps {

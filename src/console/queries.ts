@@ -2,6 +2,7 @@
 import type { Db } from '../store/db.ts';
 import type { ReceiptRow } from '../store/receipts-read.ts';
 import type { AuditRow } from '../store/audit.ts';
+import type { AlphaSplit, DetectableAtTraffic } from '../core/canary.ts';
 
 export interface ReceiptCursor {
   ts: number;
@@ -111,7 +112,14 @@ export interface CanarySnapshot {
   judgedAt: number;
   status: string;
   samplesNeeded: number;
-  judgement: { status?: string; reason?: string; metrics?: { name: string; baseline: number | null; candidate: number | null; delta?: number | null; test: string; classification: string }[] };
+  judgement: {
+    status?: string;
+    reason?: string;
+    metrics?: { name: string; baseline: number | null; candidate: number | null; delta?: number | null; test: string; classification: string }[];
+    callsNeeded?: { baseline: number; candidate: number };
+    detectable?: DetectableAtTraffic | null;
+    alpha?: AlphaSplit;
+  };
 }
 
 /** The canary job's latest judgement of a release, when that job has stored one (its table may not exist). */
@@ -124,7 +132,9 @@ export function canarySnapshot(db: Db, releaseId: number): CanarySnapshot | null
   if (!r) return null;
   let judgement: CanarySnapshot['judgement'] = {};
   try {
-    judgement = JSON.parse(r.judgement) as CanarySnapshot['judgement'];
+    // Stored as { judgement, baselineCalls, candidateCalls, prior }.
+    const body = JSON.parse(r.judgement) as { judgement?: CanarySnapshot['judgement'] } & CanarySnapshot['judgement'];
+    judgement = body.judgement ?? body;
   } catch {
     judgement = {};
   }

@@ -56,7 +56,7 @@ export function testRate(i: RateTestInput): RateTestResult {
   let early: RateLook | null = null;
   if (i.early && c.calls > 0) {
     const pb = { calls: b.calls + (i.prior?.calls ?? 0), events: b.events + (i.prior?.events ?? 0) };
-    const cb = conditionalBinomialTest(pb.events, pb.calls, c.events, c.calls);
+    const cb = conditionalBinomialTest(pb.events, pb.calls, c.events, c.calls, 'greater');
     const boundary = earlyStopLevel(i.early, cb.expected);
     const l = look('early stop', cb, c.events, boundary, false);
     // The early stop only ever fires upwards, and never on fewer than EARLY_STOP_MIN_EVENTS events.

@@ -147,11 +147,11 @@ interface Context {
   minSamples: number;
 }
 
-/** Which look to show and to classify by: a crossing one first, else the main test once it runs, else the early stop. */
+/** Which look to show and to classify by: the main test when it runs, unless only the early stop crosses. */
 function shownLook(early: RateLook | null, main: RateLook | null): RateLook | null {
+  if (main?.crossed) return main;
   if (early?.crossed === 'High') return early;
-  if (main) return main;
-  return early;
+  return main ?? early;
 }
 
 function rateMetric(
@@ -169,7 +169,7 @@ function rateMetric(
   const pc = c.events / c.calls;
   const crossed = l.crossed && practical(pb, pc) ? l.crossed : null;
   const waiting = l.test === 'early stop' && !r.main ? `; main test from ${ctx.minSamples} calls per arm` : '';
-  const text = `${l.test === 'early stop' ? 'early stop: ' : ''}${label} ${describeLook(l)}${waiting}`;
+  const text = l.events === 0 ? `no events in either arm yet${waiting}` : `${l.test === 'early stop' ? 'early stop: ' : ''}${label} ${describeLook(l)}${waiting}`;
   return metric(name, 'increase_is_bad', critical, values.baseline, values.candidate, text, l.p, l.boundary, crossed ? l.test : null, crossed ?? 'Pass');
 }
 
@@ -233,7 +233,7 @@ function latencyMetric(b: ValueCounts, c: ValueCounts, prior: PriorCalls | null 
   }
   const sb = slowCalls(b, threshold.ms);
   const sc = slowCalls(c, threshold.ms);
-  const label = `slow calls (> ${Math.round(threshold.ms)} ms, stable p95 ${threshold.from === 'before' ? 'before the stage' : 'of this stage'}): exact binomial`;
+  const label = `slow calls (> ${Math.round(threshold.ms).toLocaleString('en-US')} ms, stable p95 ${threshold.from === 'before' ? 'before the stage' : 'of this stage'}): exact binomial`;
   // The p95s must differ by the practical minimum too: more slow calls alone is not enough.
   const practical = pb !== null && pc !== null && pc > pb && relativeChange(pb, pc) ? always : never;
   const row = rateMetric('latency p95', true, sb, sc, null, ctx, { baseline: pb, candidate: pc }, practical, label);
@@ -253,7 +253,7 @@ function describe(m: CanaryMetric): string {
     if (m.name === 'CSAT') return x.toFixed(2);
     return x.toFixed(0);
   };
-  return `${m.name} ${show(m.candidate)} vs ${show(m.baseline)} (${m.test})`;
+  return `${m.name} ${show(m.candidate)} vs ${show(m.baseline)} — ${m.test.replace(/; main test from .*$/, '')}`;
 }
 
 const ARM_RATES = {
@@ -342,7 +342,7 @@ function detectable(
   rows.push(row('reported rate', b.reported / b.n, baselinePerMinute, candidatePerMinute, priorN));
   if (slow && slow.b.calls > 0) {
     // Slow calls have no prior baseline (the threshold comes from it) and count successful calls only.
-    rows.push(row(`slow calls (> ${Math.round(slow.ms)} ms)`, slow.b.events / slow.b.calls, slow.b.calls / elapsedMin, slow.c.calls / elapsedMin, 0));
+    rows.push(row(`slow calls (> ${Math.round(slow.ms).toLocaleString('en-US')} ms)`, slow.b.events / slow.b.calls, slow.b.calls / elapsedMin, slow.c.calls / elapsedMin, 0));
   }
   return { minutes, candidatePerMinute, baselinePerMinute, rows };
 }

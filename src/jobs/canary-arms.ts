@@ -1,8 +1,10 @@
 /**
  * The two arms of a release's canary, read from its production receipts since the stage began
- * (index receipts(release_id, variant, ts)), with their feedback columns.
+ * (index receipts(release_id, variant, ts)), with their feedback columns; and the stable config's
+ * calls in the hour before the stage began (the early stop's extra baseline, read once a stage).
  */
-import type { CanaryArm } from '../core/canary.ts';
+import { MIN_THRESHOLD_LATENCIES, type CanaryArm, type PriorCalls } from '../core/canary.ts';
+import { percentile } from '../core/stats/percentile.ts';
 import type { Db } from '../store/db.ts';
 
 export interface ArmTotals extends CanaryArm {
@@ -51,4 +53,31 @@ export function canaryArms(db: Db, releaseId: number, since: number): { baseline
     baseline: arm(q.all(releaseId, 'stable', since) as Row[]),
     candidate: arm(q.all(releaseId, 'candidate', since) as Row[]),
   };
+}
+
+/** How far before the stage the stable config's calls are the early stop's extra baseline. */
+export const PRIOR_WINDOW_MS = 60 * 60_000;
+/** At most this many of them (the newest): beyond it the prior no longer sharpens the early stop. */
+const PRIOR_MAX_CALLS = 20_000;
+
+/** The stable config's production calls of `workflow` in the hour before `since`. */
+export function priorCalls(db: Db, workflow: string, stableHash: string, since: number): PriorCalls {
+  const rows = db
+    .prepare(
+      `SELECT status, latency_ms, escalated, overridden, reported FROM receipts
+       WHERE workflow = ? AND purpose = 'production' AND ts >= ? AND ts < ? AND config_hash = ?
+       ORDER BY ts DESC LIMIT ?`,
+    )
+    .all(workflow, since - PRIOR_WINDOW_MS, since, stableHash, PRIOR_MAX_CALLS) as Pick<Row, 'status' | 'latency_ms' | 'escalated' | 'overridden' | 'reported'>[];
+  const p: PriorCalls = { n: rows.length, errors: 0, reported: 0, escalations: 0, overrides: 0, latencyP95Ms: null };
+  const latencies: number[] = [];
+  for (const r of rows) {
+    if (r.status !== 'ok') p.errors++;
+    else if (r.latency_ms !== null) latencies.push(r.latency_ms);
+    if (r.escalated === 1) p.escalations++;
+    if (r.overridden === 1) p.overrides++;
+    if (r.reported === 1) p.reported++;
+  }
+  if (latencies.length >= MIN_THRESHOLD_LATENCIES) p.latencyP95Ms = percentile(latencies, 95);
+  return p;
 }

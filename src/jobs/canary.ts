@@ -1,6 +1,9 @@
 /**
- * The canary job (every minute): judges every release taking traffic (canary or ramp) on its
- * production receipts since the stage began, candidate against baseline, and acts once per stage:
+ * The canary job: ticks every 10 s and judges every release taking traffic (canary or ramp) that
+ * is due — at every tick while its stage is younger than 30 minutes (so a catastrophic regression
+ * is caught within seconds of the evidence), else once a minute — on its production receipts
+ * since the stage began, candidate against baseline (plus the stable config's hour before the
+ * stage, read once a stage, for the early stop), and acts once per stage:
  *   inconclusive -> the snapshot says how many calls are still needed (release card);
  *   regressed    -> roll back at once (autoRollback) or alert with Rollback / Acknowledge / Pause;
  *   healthy past minBakeMinutes -> "ready to ramp" with the Ramp button (or promote: autoPromote);
@@ -8,6 +11,7 @@
  * A plain function of (context, now): cron only schedules it; all state is in SQLite.
  */
 import { judgeCanary, type CanaryJudgement } from '../core/canary.ts';
+import { canaryLookDue } from '../core/canary-policy.ts';
 import { stageLabel } from '../core/release.ts';
 import { dayKey, nextDayStart } from '../core/time.ts';
 import { readyToRampCard, regressionAlertCard, spendBurnCard, type AlertSubject } from '../core/views/canary.ts';
@@ -18,8 +22,8 @@ import { tx } from '../store/db.ts';
 import type { ReleaseRecord } from '../store/releases.ts';
 import { getRelease, releasesIn } from '../store/releases.ts';
 import { alertRaised, raiseAlertOnce } from './alerts.ts';
-import { canaryArms, type ArmTotals } from './canary-arms.ts';
-import { saveCanarySnapshot } from '../store/canary-snapshots.ts';
+import { canaryArms, priorCalls, type ArmTotals } from './canary-arms.ts';
+import { loadCanarySnapshot, saveCanarySnapshot } from '../store/canary-snapshots.ts';
 import { projectSpendBurn } from './spend-burn.ts';
 
 export const CANARY_ACTOR = 'job:canary';
@@ -34,14 +38,15 @@ export interface CanaryOutcome {
   action: CanaryAction;
 }
 
-/** Judges every release in canary or ramp at `now`. */
+/** Judges every release in canary or ramp that is due at `now` (see canaryLookDue). */
 export function runCanaryJob(ctx0: AppContext, now: number, tz = 'UTC'): CanaryOutcome[] {
   const ctx: AppContext = { ...ctx0, now: () => now };
   const out: CanaryOutcome[] = [];
   for (const r of releasesIn(ctx.db, ['canary', 'ramp'])) {
     const wf = ctx.config.workflows[r.workflow];
     if (!wf) continue;
-    out.push(judgeRelease(ctx, r, wf, now, tz));
+    const judged = judgeRelease(ctx, r, wf, now, tz);
+    if (judged) out.push(judged);
   }
   return out;
 }
@@ -50,13 +55,20 @@ function subjectOf(r: ReleaseRecord, wf: Workflow): AlertSubject {
   return { key: r.key, workflow: r.workflow, team: wf.team, stage: stageLabel(wf.rollout.stages, r.stageIndex) };
 }
 
-function judgeRelease(ctx: AppContext, r: ReleaseRecord, wf: Workflow, now: number, tz: string): CanaryOutcome {
+function judgeRelease(ctx: AppContext, r: ReleaseRecord, wf: Workflow, now: number, tz: string): CanaryOutcome | null {
   const since = r.stageStartedAt ?? r.trafficStartedAt ?? r.updatedAt;
+  const last = loadCanarySnapshot(ctx.db, r.id);
+  const thisStage = last && last.stage === r.stageIndex ? last : undefined;
+  if (!canaryLookDue(now - since, thisStage?.judgedAt ?? null, now)) return null;
+  const prior = thisStage?.prior !== undefined ? thisStage.prior : priorCalls(ctx.db, r.workflow, r.baselineHash, since);
   const { baseline, candidate } = canaryArms(ctx.db, r.id, since);
-  const judgement = judgeCanary({ baseline, candidate, minSamples: wf.rollout.minSamples });
+  const judgement = judgeCanary({
+    baseline, candidate, prior, minSamples: wf.rollout.minSamples, criticalExtras: wf.rollout.criticalExtras,
+    elapsedMs: now - since, bakeMs: wf.rollout.minBakeMinutes * 60_000,
+  });
   const result = (action: CanaryAction): CanaryOutcome => ({ releaseId: r.id, key: r.key, status: judgement.status, samplesNeeded: judgement.samplesNeeded, action });
   tx(ctx.db, () =>
-    saveCanarySnapshot(ctx.db, { releaseId: r.id, stage: r.stageIndex, judgedAt: now, judgement, baselineCalls: baseline.n, candidateCalls: candidate.n }),
+    saveCanarySnapshot(ctx.db, { releaseId: r.id, stage: r.stageIndex, judgedAt: now, judgement, baselineCalls: baseline.n, candidateCalls: candidate.n, prior }),
   );
 
   if (checkSpendBurn(ctx, r, wf, { baseline, candidate, since, now, tz })) return result('paused_for_spend');

@@ -1,7 +1,8 @@
 /**
  * The jobs surface: node-cron only schedules; each job is a plain function of (context, now) run
  * under its lease row in the `jobs` table, so two processes (or an overrun) never run it twice at
- * once. Canary analysis every minute, approval reminders every 5 minutes, digests on DIGEST_CRON
+ * once. Canary analysis every 10 s (each release is judged every tick while its stage is young,
+ * else once a minute), approval reminders every 5 minutes, digests on DIGEST_CRON
  * (default 09:00) in TZ (default UTC). Nothing lives only in memory: a restart picks up from SQLite.
  */
 import cron, { type ScheduledTask } from 'node-cron';
@@ -26,7 +27,7 @@ export function jobSpecs(digestCron: string): JobSpec[] {
   return [
     {
       name: 'canary',
-      cron: '* * * * *',
+      cron: '*/10 * * * * *',
       leaseMs: 5 * 60_000,
       run: (rt, now) => runCanaryJob(rt.ctx, now, rt.settings.tz).filter((o) => o.action !== 'none'),
     },
@@ -71,7 +72,7 @@ export function jobsPlugin(rt: Runtime): ServerPlugin {
         task.start();
         tasks.push(task);
       }
-      rt.log.info('jobs scheduled', { canary: 'every minute', reminders: 'every 5 minutes', digest: digestCron, tz });
+      rt.log.info('jobs scheduled', { canary: 'every 10 s while a stage is young (30 min), then every minute', reminders: 'every 5 minutes', digest: digestCron, tz });
     },
     async stop() {
       for (const t of tasks.splice(0)) await t.destroy();

@@ -25,6 +25,8 @@ import {
   updateReleaseState,
 } from '../store/releases.ts';
 import { reviewTally } from '../store/review.ts';
+import { loadCanarySnapshot } from '../store/canary-snapshots.ts';
+import { earlyPromotionNote } from '../core/views/canary.ts';
 import { setStableHash } from '../store/workflows.ts';
 import type { Actor, AppContext, Outcome } from './context.ts';
 import { actorName, fail } from './context.ts';
@@ -200,9 +202,24 @@ export function performVerb(ctx: AppContext, actor: Actor, verb: ReleaseVerb, ta
       const event = VERB_EVENT[verb]!;
       const data: Record<string, unknown> = {};
       if (opts.reason) data.reason = opts.reason;
-      return applyTransition(ctx, r.id, event, who, data, r.state);
+      // Promoting before the canary has judged the stage is allowed; say what it skips.
+      const skipped = verb === 'promote' ? promotionSkips(ctx, r, wf) : null;
+      if (skipped) data.skipped = skipped;
+      const out = applyTransition(ctx, r.id, event, who, data, r.state);
+      return out.ok && skipped ? { ...out, sentence: `${out.sentence}: ${skipped}` } : out;
     }
   }
+}
+
+/** What promoting `r` now skips of its canary stage, or null when the canary judged it healthy past the bake. */
+function promotionSkips(ctx: AppContext, r: ReleaseRecord, wf: Workflow): string | null {
+  if (r.state !== 'canary' && r.state !== 'ramp') return null;
+  const since = r.stageStartedAt ?? r.trafficStartedAt ?? r.updatedAt;
+  const snap = loadCanarySnapshot(ctx.db, r.id);
+  const judged = snap && snap.stage === r.stageIndex ? snap : null;
+  return earlyPromotionNote(judged?.judgement ?? null, {
+    stageAgeMs: ctx.now() - since, bakeMinutes: wf.rollout.minBakeMinutes, minSamples: wf.rollout.minSamples, candidateCalls: judged?.candidateCalls ?? null,
+  });
 }
 
 export interface ApprovalState {

@@ -2,7 +2,7 @@
  * The latest canary judgement per release, kept in SQLite so the release card shows live canary
  * metrics against the baseline between job runs and across restarts.
  */
-import type { CanaryJudgement } from '../core/canary.ts';
+import type { CanaryJudgement, PriorCalls } from '../core/canary.ts';
 import type { Db } from './db.ts';
 import type { ReleaseRecord } from './releases.ts';
 
@@ -13,6 +13,8 @@ export interface CanarySnapshot {
   judgement: CanaryJudgement;
   baselineCalls: number;
   candidateCalls: number;
+  /** The stable config's calls before the stage (read once a stage, kept here). */
+  prior?: PriorCalls | null;
 }
 
 export function saveCanarySnapshot(db: Db, s: CanarySnapshot): void {
@@ -26,7 +28,7 @@ export function saveCanarySnapshot(db: Db, s: CanarySnapshot): void {
     s.judgedAt,
     s.judgement.status,
     s.judgement.samplesNeeded,
-    JSON.stringify({ judgement: s.judgement, baselineCalls: s.baselineCalls, candidateCalls: s.candidateCalls }),
+    JSON.stringify({ judgement: s.judgement, baselineCalls: s.baselineCalls, candidateCalls: s.candidateCalls, prior: s.prior ?? null }),
   );
 }
 
@@ -35,7 +37,7 @@ export function loadCanarySnapshot(db: Db, releaseId: number): CanarySnapshot | 
     | { release_id: number; stage: number; judged_at: number; judgement: string }
     | undefined;
   if (!row) return undefined;
-  const body = JSON.parse(row.judgement) as { judgement: CanaryJudgement; baselineCalls: number; candidateCalls: number };
+  const body = JSON.parse(row.judgement) as { judgement: CanaryJudgement; baselineCalls: number; candidateCalls: number; prior?: PriorCalls | null };
   return { releaseId: row.release_id, stage: row.stage, judgedAt: row.judged_at, ...body };
 }
 
@@ -49,5 +51,6 @@ export function canaryViewOf(db: Db, r: ReleaseRecord) {
     reason: s.judgement.reason,
     samplesNeeded: s.judgement.samplesNeeded,
     metrics: s.judgement.metrics.map((m) => ({ name: m.name, baseline: m.baseline, candidate: m.candidate, classification: m.classification, test: m.test })),
+    detectable: s.judgement.detectable ?? null,
   };
 }

@@ -59,6 +59,15 @@ describe('config check rules', () => {
     ]);
   });
 
+  it('accepts escalation and override rates as extra critical canary metrics, and names anything else', () => {
+    const ok = check(head + workflow('    authority: draft\n    approvers: [dana, sam]\n    rollout: { criticalExtras: [escalation rate, override rate] }\n'));
+    expect(ok.filter((l) => l.startsWith('workflows.'))).toEqual([]);
+    const bad = check(head + workflow('    authority: draft\n    approvers: [dana, sam]\n    rollout: { criticalExtras: [CSAT] }\n'));
+    expect(bad.filter((l) => l.startsWith('workflows.'))).toEqual([
+      'workflows.triage.rollout.criticalExtras[0]: must be one of: escalation rate, override rate (got the text "CSAT")',
+    ]);
+  });
+
   it('catches misspelt and mistyped keys with a message for the YAML author', () => {
     const lines = check(head + workflow('    authority: drafts\n    approvers: [dana, sam]\n    gate: { minPassrate: 0.9 }\n    retention: 3\n'));
     expect(lines.filter((l) => l.startsWith('workflows.'))).toEqual([

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EvalCase, EvalSuite, ReleaseConfig } from '../../src/config/types.ts';
 import { EvalCache } from '../../src/evals/cache.ts';
 import { writeEvalSpend } from '../../src/evals/eval-store.ts';
+import { computeGateVerdict } from '../../src/core/gate.ts';
 import { buildBody, buildMessages, runSuite, type RunnerOptions } from '../../src/evals/runner.ts';
 import type { UpstreamRequest, UpstreamResult, Upstreams } from '../../src/gateway/upstream.ts';
 import { migrate, openDb, type Db } from '../../src/store/db.ts';
@@ -141,6 +142,29 @@ describe('runSuite', () => {
     expect(r.baseline[0]!.tokens).toBe(1100);
     expect(r.stats.evalCostUsd).toBeCloseTo(18 * 0.0028, 10);
     expect(new Set(r.candidate.map((x) => `${x.caseId}/${x.repeat}`)).size).toBe(9);
+  });
+
+  it('estimates the tokens of an answer without usage from its text, marks it, and the gate says so', async () => {
+    const content = '{"category": "billing", "escalate": false}'; // 42 characters -> 11 tokens
+    const up = fakeUpstream(() => {
+      const r = ok(content) as Extract<UpstreamResult, { ok: true }>;
+      delete (r.json as { usage?: unknown }).usage;
+      return r;
+    });
+    const r = await runSuite(options({ upstreams: up.upstreams, suite: suite([kase('a')], 1) }));
+    const run = r.baseline[0]!;
+    expect(run.usageEstimated).toBe(true);
+    // system "# triage\nYou work for Northwind." (32) + "\n" + user "Ticket: ticket a" (16): 49 characters -> 13 tokens
+    expect(run.tokens).toBe(13 + 11);
+    expect(run.costUsd).toBeCloseTo(13 * 2e-6 + 11 * 8e-6, 12);
+    // The receipt keeps what the provider reported: nothing.
+    expect(r.calls[0]!.usage.inputTokens).toBe(0);
+    expect(r.stats.evalCostUsd).toBe(0);
+    const verdict = computeGateVerdict(
+      { minPassRate: 0, maxPassRateDrop: 0, maxCostPerRunIncrease: 0.1, maxTokensPerRunIncrease: 0.25, maxLatencyP95Ms: 60_000, maxEscalationRateIncrease: 0.02 },
+      r.baseline, r.candidate,
+    );
+    expect(verdict.rows.find((x) => x.rule === 'maxCostPerRunIncrease')!.test).toContain('2 with usage estimated from the text');
   });
 
   it('never has more calls in flight than the concurrency', async () => {

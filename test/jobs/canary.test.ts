@@ -124,19 +124,72 @@ describe('canary job', () => {
     expect(ready[0]!.card.title).toContain('promoted automatically');
   });
 
-  it('stays inconclusive below minSamples and the release card says how many calls are still needed', () => {
+  it('below minSamples a healthy candidate stays inconclusive, and the release card says per arm what the main test waits for', () => {
     const { ctx, db, clock } = setup();
     const wf = ctx.config.workflows['kpi-narrative']!;
     const r = releaseTo(ctx, 'kpi-narrative', 'canary');
     const have = Math.floor(wf.rollout.minSamples / 4);
-    insertArm(db, { release: r, variant: 'stable', n: wf.rollout.minSamples, errors: 0, from: clock.now(), spanMs: 5 * MIN });
-    insertArm(db, { release: r, variant: 'candidate', n: have, errors: have, from: clock.now(), spanMs: 5 * MIN });
+    insertArm(db, { release: r, variant: 'stable', n: wf.rollout.minSamples + 181, errors: 8, from: clock.now(), spanMs: 5 * MIN });
+    insertArm(db, { release: r, variant: 'candidate', n: have, errors: 1, from: clock.now(), spanMs: 5 * MIN });
     clock.advance((wf.rollout.minBakeMinutes + 5) * MIN);
     const [o] = runCanaryJob(ctx, clock.now());
     expect(o).toMatchObject({ status: 'inconclusive', samplesNeeded: wf.rollout.minSamples - have, action: 'none' });
     expect(alertEvents(db)).toHaveLength(0);
-    const card = renderText(releaseCardOf(ctx, getRelease(db, r.id)!));
-    expect(card).toContain(`${wf.rollout.minSamples - have} more needed`);
+    const card = renderText(releaseCardOf(ctx, getRelease(db, r.id)!)).replace(/\s+/g, ' ');
+    expect(card).toContain(`candidate ${have} (${wf.rollout.minSamples - have} more), stable ${wf.rollout.minSamples + 181} (enough)`);
+    expect(card).not.toMatch(/more calls per arm/);
+  });
+
+  it('rolls back a candidate failing most calls within its first minutes by the early stop, long before minSamples', () => {
+    const { ctx, db, clock } = setup();
+    const wf = ctx.config.workflows['support-triage']!;
+    const r = releaseTo(ctx, 'support-triage', 'canary');
+    // The stable config's hour before the stage: 6,000 calls, 2% errors (read once, kept with the snapshot).
+    insertArm(db, { release: r, variant: 'stable', n: 6000, errors: 120, from: clock.now() - 60 * MIN, spanMs: 60 * MIN, beforeRelease: true });
+    insertArm(db, { release: r, variant: 'stable', n: 380, errors: 8, from: clock.now(), spanMs: 4 * MIN });
+    insertArm(db, { release: r, variant: 'candidate', n: 20, errors: 6, from: clock.now(), spanMs: 4 * MIN });
+    clock.advance(4 * MIN);
+    const [o] = runCanaryJob(ctx, clock.now());
+    expect(o).toMatchObject({ status: 'regressed', action: 'rolled_back' });
+    expect(20).toBeLessThan(wf.rollout.minSamples);
+    const alert = renderText(alertEvents(db, 'canary_regression')[0]!.card as never).replace(/\s+/g, ' ');
+    expect(alert).toMatch(/Why: error rate 30\.0% vs 2\.1% — early stop: exact binomial p=.* ≤ .* \(6 of 134 events, 0\.4 expected\)/);
+    expect(alert).toMatch(/false alarms ≤ 1% per stage = 3 critical metrics × \(early stop 0\.27% \+ main test 0\.067%\)/);
+  });
+
+  it('judges a young stage at every 10-second tick, an older one once a minute', () => {
+    const { ctx, db, clock } = setup();
+    const r = releaseTo(ctx, 'kpi-narrative', 'canary');
+    insertArm(db, { release: r, variant: 'stable', n: 100, errors: 2, from: clock.now(), spanMs: 5 * MIN });
+    insertArm(db, { release: r, variant: 'candidate', n: 10, errors: 0, from: clock.now(), spanMs: 5 * MIN });
+    clock.advance(5 * MIN);
+    expect(runCanaryJob(ctx, clock.now())).toHaveLength(1);
+    clock.advance(10_000);
+    expect(runCanaryJob(ctx, clock.now())).toHaveLength(1);
+    clock.advance(40 * MIN);
+    expect(runCanaryJob(ctx, clock.now())).toHaveLength(1);
+    clock.advance(10_000);
+    expect(runCanaryJob(ctx, clock.now())).toHaveLength(0);
+    clock.advance(50_000);
+    expect(runCanaryJob(ctx, clock.now())).toHaveLength(1);
+  });
+
+  it('a promote before the canary has judged the stage goes ahead and says what it skips', () => {
+    const { ctx, db, clock } = setup();
+    const wf = ctx.config.workflows['kpi-narrative']!;
+    const r = releaseTo(ctx, 'kpi-narrative', 'canary');
+    insertArm(db, { release: r, variant: 'stable', n: 950, errors: 19, from: clock.now(), spanMs: 10 * MIN });
+    insertArm(db, { release: r, variant: 'candidate', n: 50, errors: 1, from: clock.now(), spanMs: 10 * MIN });
+    clock.advance(10 * MIN);
+    runCanaryJob(ctx, clock.now());
+    const out = performVerb(ctx, { person: ctx.config.people[wf.approvers[0]!], surface: 'slack' }, 'promote', r.key);
+    expect(out.ok).toBe(true);
+    if (!out.ok) return;
+    expect(out.sentence).toMatch(
+      new RegExp(`^${r.key} was promoted to ramp 1 of 1 at 25%: before the canary finished \\(10 of ${wf.rollout.minBakeMinutes} bake minutes; 50 of 200 candidate calls, so the main test has not run, only the early stop for large regressions\\)\\. At 5\\.0 candidate calls/min, in the calls so far it could only have caught \\(80% power\\) error rate 2\\.0% → \\d+%`),
+    );
+    const audit = db.prepare("SELECT data FROM audit WHERE release_id = ? AND action = 'release_promoted'").get(r.id) as { data: string };
+    expect(JSON.parse(audit.data).skipped).toMatch(/^before the canary finished/);
   });
 
   it('pauses the release when the candidate’s cost per run projects the workflow over its daily cap', () => {

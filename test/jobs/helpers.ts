@@ -14,6 +14,7 @@ export interface TestReceipt {
   team?: string;
   releaseId?: number | null;
   variant?: 'stable' | 'candidate';
+  configHash?: string | null;
   status?: string;
   costUsd?: number;
   inputTokens?: number;
@@ -39,10 +40,10 @@ export function insertReceipt(db: Db, r: TestReceipt, tz = 'UTC'): string {
   const inp = r.inputTokens ?? 100;
   const out = r.outputTokens ?? 50;
   db.prepare(
-    `INSERT INTO receipts (id, ts, purpose, workflow, team, release_id, variant, input_tokens, output_tokens, cost_usd, latency_ms, status,
+    `INSERT INTO receipts (id, ts, purpose, workflow, team, release_id, variant, config_hash, input_tokens, output_tokens, cost_usd, latency_ms, status,
        needs_approval, approved, edited, escalated, csat)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, r.ts, purpose, r.workflow, r.team ?? null, r.releaseId ?? null, variant, inp, out, cost, r.latencyMs ?? 800, status,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, r.ts, purpose, r.workflow, r.team ?? null, r.releaseId ?? null, variant, r.configHash ?? null, inp, out, cost, r.latencyMs ?? 800, status,
     r.needsApproval ? 1 : 0, b(r.approved), b(r.edited), b(r.escalated), r.csat ?? null);
   db.prepare(
     `INSERT INTO spend_daily (day, workflow, team, purpose, variant, calls, errors, cost_usd, input_tokens, output_tokens)
@@ -59,14 +60,19 @@ export function insertReceipt(db: Db, r: TestReceipt, tz = 'UTC'): string {
  */
 export function insertArm(
   db: Db,
-  a: { release: ReleaseRecord; variant: 'stable' | 'candidate'; n: number; errors: number; from: number; spanMs: number; costUsd?: number },
+  a: {
+    release: ReleaseRecord; variant: 'stable' | 'candidate'; n: number; errors: number; from: number; spanMs: number; costUsd?: number;
+    /** Stable calls before the release took traffic: no release id, the baseline's config hash. */
+    beforeRelease?: boolean;
+  },
 ): void {
   db.transaction(() => {
     for (let i = 0; i < a.n; i++) {
       insertReceipt(db, {
         workflow: a.release.workflow,
-        releaseId: a.release.id,
+        releaseId: a.beforeRelease ? null : a.release.id,
         variant: a.variant,
+        configHash: a.variant === 'stable' ? a.release.baselineHash : a.release.candidateHash,
         ts: a.from + Math.floor((i * a.spanMs) / a.n),
         status: Math.floor(((i + 1) * a.errors) / a.n) > Math.floor((i * a.errors) / a.n) ? 'upstream_error' : 'ok',
         latencyMs: 700 + (i % 10) * 20,

@@ -6,6 +6,7 @@ import { stageLabel } from '../../core/release.ts';
 import { lineChart } from '../../core/views/charts.ts';
 import { formatRuleValue } from '../../core/views/release.ts';
 import { num, stateLabel } from '../../core/views/format.ts';
+import { alphaText, detectableText } from '../../core/views/canary.ts';
 import { html, raw } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { canarySeries } from '../canary-series.ts';
@@ -16,6 +17,14 @@ import { releaseOf } from './release.ts';
 function bucketLabel(ts: number, size: number, tz: string): string {
   const s = stamp(ts, tz);
   return size >= 86_400_000 ? s.slice(5, 10) : size >= 3_600_000 ? s.slice(5, 13) + 'h' : s.slice(11, 16);
+}
+
+/** ", the main test needs 80 more candidate calls" — per arm, only the arms short of minSamples. */
+function callsNeededText(snap: { samplesNeeded: number; judgement: { callsNeeded?: { baseline: number; candidate: number } } }): string {
+  const need = snap.judgement.callsNeeded;
+  if (!need) return snap.samplesNeeded > 0 ? `, the main test needs up to ${num(snap.samplesNeeded)} more calls in an arm` : '';
+  const parts = [need.candidate > 0 ? `${num(need.candidate)} more candidate calls` : '', need.baseline > 0 ? `${num(need.baseline)} more stable calls` : ''].filter(Boolean);
+  return parts.length ? `, the main test needs ${parts.join(' and ')}` : '';
 }
 
 export function canaryPage(p: PageContext): Page {
@@ -77,7 +86,9 @@ ${picker}
 <div class="charts">${raw(errors)}${raw(latency)}</div>
 <section class="judgement"><h2>Canary analysis</h2>${
       snap
-        ? html`<p><strong>${snap.status}</strong> — ${snap.judgement.reason ?? ''} <span class="muted">(judged ${when(p, snap.judgedAt)}${snap.samplesNeeded > 0 ? `, ${num(snap.samplesNeeded)} more calls per arm needed` : ''})</span></p>
+        ? html`<p><strong>${snap.status}</strong> — ${snap.judgement.reason ?? ''} <span class="muted">(judged ${when(p, snap.judgedAt)}${callsNeededText(snap)})</span></p>
+${detectableText(snap.judgement.detectable) ? html`<p class="detectable">${detectableText(snap.judgement.detectable)}</p>` : ''}
+${alphaText(snap.judgement.alpha) ? html`<p class="context">${alphaText(snap.judgement.alpha)}</p>` : ''}
 ${snap.judgement.metrics?.length
   ? html`<table class="list"><thead><tr><th>metric</th><th>stable</th><th>candidate</th><th>test</th><th>class</th></tr></thead><tbody>${snap.judgement.metrics.map(
       (m) => html`<tr${m.classification === 'High' || m.classification === 'Low' ? html` class="emph"` : ''}><td>${m.name}</td><td class="num">${formatRuleValue(m.name, m.baseline)}</td><td class="num">${formatRuleValue(m.name, m.candidate)}</td><td>${m.test}</td><td>${m.classification}</td></tr>`,

@@ -89,7 +89,7 @@ export interface ConditionalBinomialResult {
   share: number;
   /** Events the candidate would hold under no change: events × share. */
   expected: number;
-  /** The candidate's events are at or above `expected`. */
+  /** The candidate's events are at or above `expected` (always, with direction 'greater'). */
   higher: boolean;
   /**
    * The one-sided exact p-value in the direction of the difference: P(X >= x_c) when higher,
@@ -105,11 +105,11 @@ export interface ConditionalBinomialResult {
  * Poisson counts and conservative for binomial ones (the hypergeometric it approximates is
  * narrower), with no large-sample approximation.
  */
-export function conditionalBinomialTest(xb: number, nb: number, xc: number, nc: number): ConditionalBinomialResult {
+export function conditionalBinomialTest(xb: number, nb: number, xc: number, nc: number, direction: 'auto' | 'greater' = 'auto'): ConditionalBinomialResult {
   const events = xb + xc;
   const share = nb + nc > 0 ? nc / (nb + nc) : 0;
   const expected = events * share;
-  const higher = xc >= expected;
+  const higher = direction === 'greater' || xc >= expected;
   const p = higher ? binomialUpperTail(xc, events, share) : binomialLowerTail(xc, events, share);
   return { events, share, expected, higher, p };
 }

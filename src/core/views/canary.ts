@@ -4,7 +4,7 @@
  * reminder. Pure: everything they show is passed in.
  */
 import type { Card, CardAction, CardBlock } from '../card.ts';
-import type { CanaryJudgement, CanaryMetric } from '../canary.ts';
+import type { AlphaSplit, CanaryJudgement, CanaryMetric, DetectableAtTraffic } from '../canary.ts';
 import { ago, num, usd } from './format.ts';
 
 /** A canary metric's value as people read it: rates in %, latency in ms, cost in $. */
@@ -49,6 +49,47 @@ export function canaryMetricsTable(metrics: CanaryMetric[]): CardBlock {
   };
 }
 
+/** A rate as the detectable-effect line reads it: 2.0%, 14%. */
+const ratePct = (x: number) => (x < 0.1 ? `${(x * 100).toFixed(1)}%` : `${Math.round(x * 100)}%`);
+const perMinute = (x: number) => (x < 10 ? x.toFixed(1) : num(x));
+
+/**
+ * "At 5.0 candidate calls/min, by 60 min into the stage the canary catches (80% power) error rate
+ * 2.0% → 6.1% · reported rate 2.0% → 6.3%": the smallest regression of each critical rate it would catch.
+ */
+export function detectableText(d: DetectableAtTraffic | null | undefined, words: { by?: string; verb?: string } = {}): string | null {
+  if (!d) return null;
+  const rows = d.rows.map((r) => `${r.metric} ${ratePct(r.baseline)} → ${r.detectable === null ? 'nothing at this traffic' : ratePct(r.detectable)}`);
+  const by = words.by ?? `by ${Math.round(d.minutes)} min into the stage`;
+  return `At ${perMinute(d.candidatePerMinute)} candidate calls/min, ${by} ${words.verb ?? 'the canary catches'} (80% power) ${rows.join(' · ')}`;
+}
+
+/** "exact conditional binomial tests, valid at every look: α 1% per stage = 3 critical metrics × (early stop 0.27% + main 0.067%)" */
+export function alphaText(a: AlphaSplit | null | undefined): string | null {
+  if (!a) return null;
+  const p = (x: number) => `${+(x * 100).toPrecision(2)}%`;
+  return `exact conditional binomial tests, valid however often it looks: false alarms ≤ ${p(a.total)} per stage = ${a.criticalMetrics} critical metrics × (early stop ${p(a.earlyStop)} + main test ${p(a.main)})`;
+}
+
+/**
+ * What a promote before the canary has judged the stage skips (null when it has: healthy and
+ * past the minimum bake).
+ */
+export function earlyPromotionNote(
+  j: Pick<CanaryJudgement, 'status' | 'callsNeeded' | 'detectableSoFar'> | null, a: { stageAgeMs: number; bakeMinutes: number; minSamples: number; candidateCalls: number | null },
+): string | null {
+  const baked = a.stageAgeMs >= a.bakeMinutes * 60_000;
+  if (j && j.status === 'healthy' && baked) return null;
+  if (!j) return `before the canary judged this stage (${ago(a.stageAgeMs)} into its ${a.bakeMinutes}-min bake)`;
+  const parts = [`${Math.min(a.bakeMinutes, Math.floor(a.stageAgeMs / 60_000))} of ${a.bakeMinutes} bake minutes`];
+  if (j.callsNeeded.candidate > 0 || j.callsNeeded.baseline > 0) {
+    const c = a.candidateCalls ?? a.minSamples - j.callsNeeded.candidate;
+    parts.push(`${c} of ${a.minSamples} candidate calls, so the main test has not run, only the early stop for large regressions`);
+  }
+  const seen = detectableText(j.detectableSoFar, { by: 'in the calls so far', verb: 'it could only have caught' });
+  return `before the canary finished (${parts.join('; ')})${seen ? `. ${seen}` : ''}`;
+}
+
 export interface AlertSubject {
   /** "REL-7" */
   key: string;
@@ -83,7 +124,14 @@ export function regressionAlertCard(
     },
     { type: 'text', text: `**Why:** ${a.judgement.reason}` },
     canaryMetricsTable(a.judgement.metrics),
-    { type: 'context', text: `${num(a.candidateCalls)} candidate and ${num(a.baselineCalls)} baseline calls since the stage began · * critical metric · raised once per stage` },
+    {
+      type: 'context',
+      text: [
+        `${num(a.candidateCalls)} candidate and ${num(a.baselineCalls)} baseline calls since the stage began · * critical metric · raised once per stage`,
+        alphaText(a.judgement.alpha),
+        detectableText(a.judgement.detectable),
+      ].filter(Boolean).join('\n'),
+    },
   ];
   return {
     kind: 'alert',
@@ -113,7 +161,7 @@ export function readyToRampCard(
           ? `Healthy after ${ago(a.bakedMs)} in the ${s.stage}: promoted by itself (the workflow says autoPromote) to ${a.promotedTo ?? target}.`
           : `Healthy after ${ago(a.bakedMs)} in the ${s.stage}, past its minimum bake time: ready to ${target}.`,
       },
-      { type: 'context', text: a.judgement.reason },
+      { type: 'context', text: [a.judgement.reason, detectableText(a.judgement.detectable)].filter(Boolean).join('\n') },
     ],
     actions: a.promoted ? [] : [{ id: 'promote', label: a.next >= 100 ? 'Complete (100%)' : `Ramp to ${a.next}%`, style: 'primary', command: `promote ${s.key}` }],
     ref: ref(s),

@@ -4,7 +4,8 @@ import type { GateRow, GateVerdict } from '../gate.ts';
 import type { ReleaseState } from '../release.ts';
 import { ROLLBACK_WINDOW_DAYS, candidateWeight, stageLabel } from '../release.ts';
 import { clock, num, pct, stateLabel, truncate, usd } from './format.ts';
-import { canaryValue } from './canary.ts';
+import type { DetectableAtTraffic } from '../canary.ts';
+import { canaryValue, detectableText } from './canary.ts';
 
 /** The gate verdict as stored on a release (rows are what the card shows). */
 export type VerdictRowLike = GateRow;
@@ -50,7 +51,7 @@ export interface ReleaseView {
   financeNeeded: boolean;
   /** The latest change, e.g. { action: 'release_approved', actor: 'dana', at } */
   last: { action: string; actor: string; at: number } | null;
-  canary?: { status: string; reason: string; samplesNeeded: number; metrics: CanaryMetricLike[] } | null;
+  canary?: { status: string; reason: string; samplesNeeded: number; metrics: CanaryMetricLike[]; detectable?: DetectableAtTraffic | null } | null;
   review?: { pairs: number; voted: number; required: boolean } | null;
   now: number;
 }
@@ -305,6 +306,8 @@ export function releaseCard(v: ReleaseView): Card {
         rows: v.canary.metrics.map((m) => [m.name, canaryValue(m.name, m.baseline), canaryValue(m.name, m.candidate), m.test, m.classification]),
         emphasis: v.canary.metrics.flatMap((m, i) => (m.classification === 'High' || m.classification === 'Low' ? [i] : [])),
       });
+    const detectable = detectableText(v.canary.detectable);
+    if (detectable) blocks.push({ type: 'context', text: detectable });
   }
   if (v.last) blocks.push({ type: 'context', text: doneLine(v.last, v.now) });
   return {
