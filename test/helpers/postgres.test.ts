@@ -39,6 +39,18 @@ describe('throwaway PostgreSQL for tests', () => {
     expect(inB.rows[0].t).toBeNull();
   });
 
+  it('copies a database given as template, so a schema made once serves many tests', async () => {
+    await withClient(b.url, (c) => c.query("CREATE TABLE workflows (name TEXT PRIMARY KEY); INSERT INTO workflows VALUES ('support-triage')"));
+    const copy = await createTestDatabase({ template: b });
+    try {
+      const rows = await withClient(copy.url, (c) => c.query('SELECT name FROM workflows'));
+      expect(rows.rows).toEqual([{ name: 'support-triage' }]);
+      expect(copy.name).not.toBe(b.name);
+    } finally {
+      await copy.drop();
+    }
+  });
+
   it('listens on 127.0.0.1 and a socket inside its own directory, with the fast test settings', async () => {
     const cluster = await sharedPostgresCluster();
     const settings = await withClient(cluster.adminUrl(), async (c) => {
