@@ -6,6 +6,7 @@
 import { MIN_THRESHOLD_LATENCIES, type CanaryArm, type PriorCalls } from '../core/canary.ts';
 import { percentile } from '../core/stats/percentile.ts';
 import type { Db } from '../store/db.ts';
+import { configRows } from '../store/receipts-read.ts';
 
 export interface ArmTotals extends CanaryArm {
   /** Total cost of the arm's calls (USD), for the spend-burn projection. */
@@ -62,13 +63,7 @@ const PRIOR_MAX_CALLS = 20_000;
 
 /** The stable config's production calls of `workflow` in the hour before `since`. */
 export function priorCalls(db: Db, workflow: string, stableHash: string, since: number): PriorCalls {
-  const rows = db
-    .prepare(
-      `SELECT status, latency_ms, escalated, overridden, reported FROM receipts
-       WHERE workflow = ? AND purpose = 'production' AND ts >= ? AND ts < ? AND config_hash = ?
-       ORDER BY ts DESC LIMIT ?`,
-    )
-    .all(workflow, since - PRIOR_WINDOW_MS, since, stableHash, PRIOR_MAX_CALLS) as Pick<Row, 'status' | 'latency_ms' | 'escalated' | 'overridden' | 'reported'>[];
+  const rows = configRows(db, workflow, stableHash, since - PRIOR_WINDOW_MS, since, PRIOR_MAX_CALLS);
   const p: PriorCalls = { n: rows.length, errors: 0, reported: 0, escalations: 0, overrides: 0, latencyP95Ms: null };
   const latencies: number[] = [];
   for (const r of rows) {

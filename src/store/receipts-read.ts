@@ -1,6 +1,7 @@
 /** Reading receipts back (the gateway writes them in batches: see gateway/receipt-writer.ts). */
 import type { Db } from './db.ts';
 import type { ReceiptRecord } from './receipts-write.ts';
+import type { ConfigRow } from './repos/receipts.ts';
 
 /** A receipt row as stored (the writer's record). */
 export type ReceiptRow = ReceiptRecord;
@@ -11,6 +12,17 @@ export function listReceipts(db: Db, q: { workflow: string; purpose?: string; li
       `SELECT * FROM receipts WHERE workflow = ? AND purpose = ? ${q.beforeTs ? 'AND ts < ?' : ''} ORDER BY ts DESC, id DESC LIMIT ?`,
     )
     .all(...[q.workflow, q.purpose ?? 'production', ...(q.beforeTs ? [q.beforeTs] : []), q.limit]) as ReceiptRow[];
+}
+
+/** A config's production calls of a workflow in [from, to), newest first, at most `limit` (see repos/receipts.ts configRows). */
+export function configRows(db: Db, workflow: string, configHash: string, from: number, to: number, limit: number): ConfigRow[] {
+  return db
+    .prepare(
+      `SELECT status, latency_ms, escalated, overridden, reported FROM receipts
+       WHERE workflow = ? AND purpose = 'production' AND ts >= ? AND ts < ? AND config_hash = ?
+       ORDER BY ts DESC LIMIT ?`,
+    )
+    .all(workflow, from, to, configHash, limit) as ConfigRow[];
 }
 
 export function getReceipt(db: Db, id: string): ReceiptRow | undefined {

@@ -2,7 +2,7 @@
  * The latest canary judgement per release, kept so the release card and the console show live
  * canary metrics against the baseline between job runs and across restarts.
  */
-import type { CanaryJudgement } from '../../core/canary.ts';
+import type { CanaryJudgement, PriorCalls } from '../../core/canary.ts';
 import type { SqlExecutor } from '../sql.ts';
 
 export interface CanarySnapshot {
@@ -13,6 +13,8 @@ export interface CanarySnapshot {
   judgement: CanaryJudgement;
   baselineCalls: number;
   candidateCalls: number;
+  /** The stable config's calls before the stage (read once a stage and kept here); absent in older snapshots. */
+  prior?: PriorCalls | null;
 }
 
 export interface CanarySnapshotRepo {
@@ -34,7 +36,7 @@ export function sqlCanarySnapshots(db: SqlExecutor): CanarySnapshotRepo {
           s.judgedAt,
           s.judgement.status,
           s.judgement.samplesNeeded,
-          JSON.stringify({ judgement: s.judgement, baselineCalls: s.baselineCalls, candidateCalls: s.candidateCalls }),
+          JSON.stringify({ judgement: s.judgement, baselineCalls: s.baselineCalls, candidateCalls: s.candidateCalls, ...(s.prior !== undefined ? { prior: s.prior } : {}) }),
         ],
       );
     },
@@ -44,7 +46,7 @@ export function sqlCanarySnapshots(db: SqlExecutor): CanarySnapshotRepo {
         [releaseId],
       );
       if (!row) return undefined;
-      const body = JSON.parse(row.judgement) as { judgement: CanaryJudgement; baselineCalls: number; candidateCalls: number };
+      const body = JSON.parse(row.judgement) as { judgement: CanaryJudgement; baselineCalls: number; candidateCalls: number; prior?: PriorCalls | null };
       return { releaseId: row.release_id, stage: row.stage, judgedAt: row.judged_at, ...body };
     },
   };

@@ -105,6 +105,15 @@ export interface ArmRow {
   csat: number | null;
 }
 
+/** What the canary's early stop reads of the stable config's calls before a stage. */
+export interface ConfigRow {
+  status: string;
+  latency_ms: number | null;
+  escalated: number | null;
+  overridden: number | null;
+  reported: number | null;
+}
+
 export interface ReceiptCursor {
   ts: number;
   id: string;
@@ -127,6 +136,11 @@ export interface ReceiptRepo {
   pendingFeedbackIds(): Promise<string[]>;
   /** One arm of a release's canary: its production calls of `variant` since `since`. */
   armRows(releaseId: number, variant: string, since: number): Promise<ArmRow[]>;
+  /**
+   * A config's production calls of a workflow in [from, to), newest first, at most `limit`: the
+   * stable config's calls before a canary stage (the canary's early stop adds them to its baseline).
+   */
+  configRows(workflow: string, configHash: string, from: number, to: number, limit: number): Promise<ConfigRow[]>;
   /** Production calls of a release (both arms), oldest first, capped. */
   samples(releaseId: number, limit: number): Promise<{ ts: number; variant: string; status: string; latency_ms: number | null }[]>;
   /** Production answers of a workflow with neither `approved` nor `edited` feedback, older than `before`. */
@@ -245,6 +259,13 @@ export function sqlReceipts(db: SqlExecutor, dialect: Dialect, writeBatch: Recei
         `SELECT status, latency_ms, cost_usd, input_tokens + output_tokens AS tokens, escalated, overridden, reported, csat
          FROM receipts WHERE release_id = ? AND variant = ? AND ts >= ? AND purpose = 'production'`,
         [releaseId, variant, since],
+      ),
+    configRows: (workflow, configHash, from, to, limit) =>
+      db.all<ConfigRow>(
+        `SELECT status, latency_ms, escalated, overridden, reported FROM receipts
+         WHERE workflow = ? AND purpose = 'production' AND ts >= ? AND ts < ? AND config_hash = ?
+         ORDER BY ts DESC LIMIT ?`,
+        [workflow, from, to, configHash, limit],
       ),
     samples: (releaseId, limit) =>
       db.all(

@@ -51,12 +51,16 @@ eachEngine('eval results, eval cache, human review and canary snapshots', (e) =>
 
   it("keeps a release's latest canary judgement", async () => {
     const { store } = e();
-    const judgement: CanaryJudgement = { status: 'inconclusive', metrics: [], samplesNeeded: 40, reason: 'too few calls' };
+    const judgement: CanaryJudgement = {
+      status: 'inconclusive', metrics: [], samplesNeeded: 40, callsNeeded: { baseline: 0, candidate: 40 }, reason: 'too few calls',
+      alpha: { total: 0.01, criticalMetrics: 3, perMetric: 0.01 / 3, earlyStop: 0.008 / 3, main: 0.002 / 3 }, detectable: null, detectableSoFar: null,
+    };
+    const prior = { n: 6000, errors: 120, reported: 60, escalations: 300, overrides: 30, latencyP95Ms: 1400 };
     expect(await store.canarySnapshots.load(5)).toBeUndefined();
     await store.canarySnapshots.save({ releaseId: 5, stage: 0, judgedAt: T0, judgement, baselineCalls: 10, candidateCalls: 2 });
-    await store.canarySnapshots.save({ releaseId: 5, stage: 1, judgedAt: T0 + 60_000, judgement: { ...judgement, status: 'healthy', samplesNeeded: 0 }, baselineCalls: 300, candidateCalls: 90 });
+    await store.canarySnapshots.save({ releaseId: 5, stage: 1, judgedAt: T0 + 60_000, judgement: { ...judgement, status: 'healthy', samplesNeeded: 0 }, baselineCalls: 300, candidateCalls: 90, prior });
     expect(await store.canarySnapshots.load(5)).toEqual({
-      releaseId: 5, stage: 1, judgedAt: T0 + 60_000, judgement: { ...judgement, status: 'healthy', samplesNeeded: 0 }, baselineCalls: 300, candidateCalls: 90,
+      releaseId: 5, stage: 1, judgedAt: T0 + 60_000, judgement: { ...judgement, status: 'healthy', samplesNeeded: 0 }, baselineCalls: 300, candidateCalls: 90, prior,
     });
   });
 });

@@ -110,6 +110,30 @@ eachEngine('receipts and spend', (e) => {
     ]);
   });
 
+  it("reads a config's production calls in a time window, newest first, capped (the canary's hour before a stage)", async () => {
+    const { store } = e();
+    await store.receipts.writeBatch(
+      [
+        receipt({ id: 'p1', ts: T0 - 3_000, status: 'error', latency_ms: null, reported: 1 }),
+        receipt({ id: 'p2', ts: T0 - 2_000, escalated: 1 }),
+        receipt({ id: 'p3', ts: T0 - 1_000, overridden: 1 }),
+        receipt({ id: 'x1', ts: T0 - 1_500, config_hash: 'cfg_b' }),
+        receipt({ id: 'x2', ts: T0 - 1_500, purpose: 'eval' }),
+        receipt({ id: 'x3', ts: T0 - 1_500, workflow: 'refunds' }),
+        receipt({ id: 'x4', ts: T0 }),
+        receipt({ id: 'x5', ts: T0 - 5_000 }),
+      ].map((r) => item(r)),
+      'UTC',
+    );
+    const rows = await store.receipts.configRows('support-triage', 'cfg_a', T0 - 4_000, T0, 10);
+    expect(rows).toEqual([
+      { status: 'ok', latency_ms: 800, escalated: null, overridden: 1, reported: null },
+      { status: 'ok', latency_ms: 800, escalated: 1, overridden: null, reported: null },
+      { status: 'error', latency_ms: null, escalated: null, overridden: null, reported: 1 },
+    ]);
+    expect(await store.receipts.configRows('support-triage', 'cfg_a', T0 - 4_000, T0, 2)).toHaveLength(2);
+  });
+
   it('counts drafts nobody reviewed and write actions awaiting approval', async () => {
     const { store } = e();
     await store.receipts.writeBatch(
