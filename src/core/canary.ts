@@ -144,6 +144,7 @@ function metric(
 interface Context {
   main: MainLevel | null;
   early: EarlyStopDesign;
+  alphaMain: number;
   minSamples: number;
 }
 
@@ -276,7 +277,7 @@ export function judgeCanary(input: CanaryInput): CanaryJudgement {
   const extras: readonly string[] = input.criticalExtras ?? [];
   const criticalCount = 3 + extras.length;
   const alpha = alphaSplit(criticalCount);
-  const ctx: Context = { main: mainLevel(alpha.main, minSamples, b.n, c.n), early: earlyStop(alpha), minSamples };
+  const ctx: Context = { main: mainLevel(alpha.main, minSamples, b.n, c.n), early: earlyStop(alpha), alphaMain: alpha.main, minSamples };
   const callsNeeded = { baseline: Math.max(0, minSamples - b.n), candidate: Math.max(0, minSamples - c.n) };
   const samplesNeeded = Math.max(callsNeeded.baseline, callsNeeded.candidate);
 
@@ -327,13 +328,12 @@ function detectable(
   const elapsedMin = input.elapsedMs / 60_000;
   const candidatePerMinute = c.n / elapsedMin;
   const baselinePerMinute = b.n / elapsedMin;
-  const alpha = alphaSplit(3 + (input.criticalExtras?.length ?? 0));
   const row = (metric: string, rate: number, perMinuteB: number, perMinuteC: number, priorCalls: number): DetectableRegression => ({
     metric,
     baseline: rate,
     detectable: detectableRate({
       baselineRate: rate, baselinePerMinute: perMinuteB, candidatePerMinute: perMinuteC, priorCalls, minutes, minSamples: ctx.minSamples,
-      early: ctx.early, mainLevelFor: (nb, nc) => mainLevel(alpha.main, ctx.minSamples, nb, nc), practicalMinimum: ratePracticalMinimum,
+      early: ctx.early, mainLevelFor: (nb, nc) => mainLevel(ctx.alphaMain, ctx.minSamples, nb, nc), practicalMinimum: ratePracticalMinimum,
     }),
   });
   const priorN = prior?.n ?? 0;

@@ -62,8 +62,8 @@ describe('loadConfig on a good file', () => {
       maxTokensPerRunIncrease: 0.25, maxLatencyP95Ms: 4000, maxEscalationRateIncrease: 0.02,
     });
     expect(refunds.gate.maxLatencyP95Ms).toBe(10000);
-    expect(triage.rollout).toEqual({ stages: [10, 100], minBakeMinutes: 60, minSamples: 200, autoRollback: true, autoPromote: false });
-    expect(refunds.rollout).toEqual({ stages: [5, 25, 100], minBakeMinutes: 60, minSamples: 200, autoRollback: false, autoPromote: false });
+    expect(triage.rollout).toEqual({ stages: [10, 100], minBakeMinutes: 60, minSamples: 200, autoRollback: true, autoPromote: false, criticalExtras: [] });
+    expect(refunds.rollout).toEqual({ stages: [5, 25, 100], minBakeMinutes: 60, minSamples: 200, autoRollback: false, autoPromote: false, criticalExtras: [] });
     expect(refunds.caps).toEqual({ perRunUsd: 0.02, dailyUsd: 5, callsPerDay: 1000 });
   });
 
