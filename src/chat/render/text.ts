@@ -39,7 +39,8 @@ export function renderText(card: Card, opts: TextOptions = {}): string {
   const title = oneLine(plainText(card.title));
   const sections: string[] = [`${marker} ${color ? ansi.bold(title) : title}`];
   for (const block of card.blocks) sections.push(renderBlock(block, color, width));
-  if (card.actions && card.actions.length > 0) sections.push(renderActions(card.actions, color));
+  const actions = (card.actions ?? []).filter((a) => a.submit === undefined);
+  if (actions.length > 0) sections.push(renderActions(actions, color));
   return sections.join('\n\n') + '\n';
 }
 
@@ -64,11 +65,16 @@ function renderBlock(block: CardBlock, color: boolean, width: number): string {
         .map((line) => (line === '' ? '' : `    ${line}`))
         .join('\n');
     case 'context': {
-      const text = inline(wrap(block.text, width), false);
+      const text = inline(wrap(block.text + (block.link ? ` · ${block.link.label}: ${block.link.path}` : ''), width), false);
       return color ? text.split('\n').map(ansi.dim).join('\n') : text;
     }
     case 'divider':
       return '─'.repeat(Math.min(width, 60));
+    case 'choice':
+      return renderActions(
+        block.options.map((o, i) => ({ id: `${block.id}-${i}`, label: o.label, command: o.command })),
+        color,
+      );
   }
 }
 

@@ -70,7 +70,7 @@ ${all.length === 0
   ? html`<p class="empty">${r.state === 'evaluating' ? 'The gate is running; outputs appear when it finishes.' : 'No eval outputs stored for this gate run.'}</p>`
   : html`<p class="context">${all.length} case runs · ${all.filter(differ).length} where baseline and candidate disagree (shown first) · ${onlyDiff ? html`<a href="?outputs=all#outputs">show all</a>` : html`<a href="?outputs=differ#outputs">disagreements only</a>`}</p>
 <table class="list side-by-side"><thead><tr><th>case</th><th>baseline</th><th>candidate</th></tr></thead>
-<tbody>${shown.map((c) => html`<tr${differ(c) ? html` class="emph"` : ''}><td class="case"><code>${c.caseId}</code>${c.repeat > 0 ? html`<br><span class="muted">repeat ${c.repeat + 1}</span>` : ''}</td>${outputCell(c.baseline)}${outputCell(c.candidate)}</tr>`)}</tbody></table>`}
+<tbody>${shown.map((c) => html`<tr${differ(c) ? html` class="emph"` : ''}><td class="case"><code>${c.caseId}</code><br><span class="muted">repeat ${c.repeat}</span></td>${outputCell(c.baseline)}${outputCell(c.candidate)}</tr>`)}</tbody></table>`}
 </section>`;
   }
   const events = reader ? listAudit(ctx.db, { releaseId: r.id }, 'asc') : [];
