@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { httpErrorOf } from '../api/releases.ts';
+import { forPeople } from '../chat/audience.ts';
 import { execute } from '../chat/executor.ts';
 import { renderHtml } from '../chat/render/html.ts';
 import { withReason } from '../chat/render/action-payload.ts';
@@ -166,27 +168,28 @@ export function webConsole(rt: Runtime): ServerPlugin {
         const body = await readJson(req, 64 * 1024);
         if (!body.ok) return sendError(res, body.status, body.type, body.message);
         const parsed = runBody.safeParse(body.value);
-        if (!parsed.success) return sendError(res, 400, 'invalid_request', 'expected {"command": "...", "reason"?: "..."}');
+        if (!parsed.success) return sendError(res, 400, 'invalid_request', 'expected {"command": "...", "reason"?: "..."}', { code: 'invalid_request', param: 'command' });
         const text = parsed.data.reason !== undefined ? withReason(parsed.data.command, parsed.data.reason) : parsed.data.command;
         const cmd = parseCommand(text);
         if (!cmd.ok) {
           return sendJson(res, 400, {
             ok: false,
             exit_code: 2,
-            error: { kind: 'invalid', message: cmd.message },
+            error: { type: 'invalid_request', message: cmd.message, code: 'invalid_request', param: 'command' },
             html: renderHtml(usageCard(cmd.message, cmd.usage)),
           });
         }
         const out = await execute(ctx, { person: session.person, surface: 'console' }, cmd.command, { expect: parsed.data.expect });
         rt.kick();
         const e = out.error;
-        const status = !e ? 200 : e.kind === 'forbidden' ? 403 : e.kind === 'state_conflict' ? 409 : e.kind === 'unauthorized' ? 401 : 400;
-        sendJson(res, status, {
+        const http = e ? httpErrorOf(e) : { status: 200, type: undefined };
+        sendJson(res, http.status, {
           ok: !e,
           exit_code: out.exitCode,
-          ...(e ? { error: { kind: e.kind, message: e.message, ...(e.rule ? { rule: e.rule } : {}) } } : {}),
+          ...(e ? { error: { type: http.type, message: e.message, code: http.type, ...(e.rule ? { rule: e.rule } : {}) } } : {}),
           ...(out.release ? { release: out.release.key, state: out.release.state } : {}),
-          html: out.cards.map((c) => renderHtml(c)).join('\n'),
+          // The cards as this person sees them: only the buttons they may use.
+          html: forPeople(ctx, out.cards, session.person).map((c) => renderHtml(c)).join('\n'),
         });
       });
 

@@ -4,7 +4,6 @@
  */
 import type { VariantSummary } from '../../core/gate.ts';
 import { releaseCardOf } from '../../chat/executor.ts';
-import { renderHtml } from '../../chat/render/html.ts';
 import { RELEASE_ID_RE } from '../../core/command.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { num, pct, truncate, usd } from '../../core/views/format.ts';
@@ -13,7 +12,7 @@ import { getRelease, type ReleaseRecord } from '../../store/releases.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { caseOutputs, type EvalOutput } from '../queries.ts';
-import { stamp, type PageContext } from './context.ts';
+import { cardHtml, stamp, type PageContext } from './context.ts';
 import { cardWithLink } from './workflows.ts';
 
 export function releaseOf(p: PageContext, id: string): ReleaseRecord | undefined {
@@ -23,7 +22,7 @@ export function releaseOf(p: PageContext, id: string): ReleaseRecord | undefined
 
 /** The release card alone (what live updates re-fetch). */
 export function releaseCardHtml(p: PageContext, r: ReleaseRecord): string {
-  return cardWithLink(renderHtml(releaseCardOf(p.ctx, r)), r.key);
+  return cardWithLink(cardHtml(p, releaseCardOf(p.ctx, r)), r.key);
 }
 
 type Summary = VariantSummary;
@@ -79,7 +78,7 @@ ${all.length === 0
     nav: 'releases',
     live: `release:${r.key}`,
     body: html`<h1>${r.key} <span class="muted">· ${r.workflow}</span></h1>
-<div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(renderHtml(releaseCardOf(ctx, r)))}</div></div>
+<div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(cardHtml(p, releaseCardOf(ctx, r)))}</div></div>
 ${verdict
   ? html`<section class="verdict" id="verdict"><h2>Gate verdict: <span class="outcome outcome-${verdict.outcome ?? ''}">${(verdict.outcome ?? '').replace(/_/g, ' ')}</span></h2>
 <p>${verdict.summary ?? ''}</p>${summaryTable(verdict)}<p class="context">The rule-by-rule table is on the card above (failing rules first).</p></section>`

@@ -3,14 +3,13 @@
  * the daily budget or cap as a line, and month to date against each monthly budget.
  */
 import { execute } from '../../chat/executor.ts';
-import { renderHtml } from '../../chat/render/html.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { barChart, lineChart, type Bar } from '../../core/views/charts.ts';
 import { usd } from '../../core/views/format.ts';
 import { spendReport } from '../../services/spend.ts';
 import { html, raw } from '../html.ts';
 import type { Page } from '../layout.ts';
-import { actorOf, readableWorkflows, type PageContext } from './context.ts';
+import { actorOf, cardHtml, readableWorkflows, type PageContext } from './context.ts';
 
 const money = (v: number): string => (v === 0 ? '$0' : v < 1 ? `$${v.toFixed(2)}` : usd(v));
 
@@ -70,6 +69,6 @@ export async function spendPage(p: PageContext): Promise<Page> {
 <div class="charts">${raw(barChart({ title: 'Teams', bars: teamBars, formatValue: money }))}${raw(barChart({ title: 'Workflows', bars: workflowBars, formatValue: money }))}</div></section>
 <section><h2>Daily spend per team</h2><div class="charts grid">${teamCharts.map(raw)}</div></section>
 <section><h2>Daily spend per workflow</h2><div class="charts grid">${workflowCharts.map(raw)}</div></section>
-<section><h2>Figures</h2>${table.cards.map((c) => raw(renderHtml(c)))}</section>`,
+<section><h2>Figures</h2>${table.cards.map((c) => raw(cardHtml(p, c)))}</section>`,
   };
 }
