@@ -6,18 +6,17 @@
 import type { LoadedConfig } from '../../config/types.ts';
 import type { Card, CardAction, CardBlock } from '../card.ts';
 import { RELEASE_VERBS, type Verb } from '../command.ts';
-import { parseCommand } from '../grammar.ts';
 import { checkPermission, type PermissionSubject } from '../permissions.ts';
 
 /** Verbs whose buttons are only for some people (the rest any reader may click: Next page). */
 const GUARDED = new Set<string>([...RELEASE_VERBS, 'vote']);
 
 function clickers(config: LoadedConfig, command: string, subject: PermissionSubject): string[] | undefined {
-  const p = parseCommand(command);
-  if (!p.ok || !GUARDED.has(p.command.verb)) return undefined;
-  const verb = p.command.verb as Verb;
+  // The verb is the first word (a button's command may still lack its reason: Override asks for it).
+  const verb = command.trim().split(/\s+/)[0]!.toLowerCase();
+  if (!GUARDED.has(verb)) return undefined;
   return Object.values(config.people)
-    .filter((person) => checkPermission(config, person, verb, subject) === null)
+    .filter((person) => checkPermission(config, person, verb as Verb, subject) === null)
     .map((person) => person.name);
 }
 

@@ -252,7 +252,7 @@ function actionList(v: ReleaseView): CardAction[] {
     case 'gate_failed':
       return [
         { id: 'evals', label: 'Re-run evals', command: `evals ${k}` },
-        { id: 'override', label: 'Override (admin)', command: `override ${k}`, input: { name: 'reason', label: 'Why override the failed gate?', required: true } },
+        { id: 'override', label: 'Override', command: `override ${k}`, input: { name: 'reason', label: 'Why override the failed gate?', required: true } },
         { id: 'cancel', label: 'Cancel', command: `cancel ${k}` },
       ];
     case 'canary':
