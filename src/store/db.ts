@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export type Db = Database.Database;
 
-const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'sqlite', 'migrations');
 
 /** Opens the SQLite file in WAL mode with a busy timeout, shared safely with other processes. */
 export function openDb(path: string): Db {
