@@ -23,9 +23,12 @@ export interface CliIo {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   color: boolean;
+  /** The terminal's width, when output goes to one: wide tables wrap their cells to fit it. */
+  columns?: number;
 }
 
 const defaultIo = (): CliIo => ({
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   env: process.env,
@@ -200,7 +203,7 @@ export function print(io: CliIo, cards: Card[], json: boolean, toErr = false): v
     io.out(JSON.stringify(roundForDisplay(cards), null, 2));
     return;
   }
-  const text = cards.map((c) => renderText(c, { color: io.color })).join('\n');
+  const text = cards.map((c) => renderText(c, { color: io.color, ...(io.columns ? { width: Math.min(100, io.columns), tableWidth: io.columns } : {}) })).join('\n');
   (toErr ? io.err : io.out)(text);
 }
 

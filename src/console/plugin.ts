@@ -16,6 +16,7 @@ import type { Params, Router } from '../server/http.ts';
 import { BodyTooLarge, readBody, readJson, sendError, sendJson } from '../server/http.ts';
 import type { Runtime, ServerPlugin } from '../server/runtime.ts';
 import { html, type Markup } from './html.ts';
+import { commandPlaceholder } from './first-step.ts';
 import { shell, signInPage, type Page } from './layout.ts';
 import { LiveUpdates, liveUpdateOf } from './live.ts';
 import { auditLogPage } from './pages/audit.ts';
@@ -83,11 +84,11 @@ export function webConsole(rt: Runtime): ServerPlugin {
       }
       const built = await build({ ctx, session, url, tz }, params);
       if (!built) {
-        const missing: Page = { title: 'Not found', nav: 'workflows', body: html`<h1>Not found</h1><p class="empty">Nothing at ${url.pathname} that you may see.</p>` };
-        return isFragment(req) ? sendHtml(res, 404, missing.body) : sendHtml(res, 404, shell(missing, session));
+        const missing: Page = { title: 'Not found', body: html`<h1>Not found</h1><p class="empty">Nothing at ${url.pathname} that you may see.</p>` };
+        return isFragment(req) ? sendHtml(res, 404, missing.body) : sendHtml(res, 404, shell(missing, session, commandPlaceholder(ctx.config)));
       }
       if (isFragment(req)) return sendHtml(res, 200, built.body, { 'x-console-live': built.live ?? '' });
-      sendHtml(res, 200, shell(built, session));
+      sendHtml(res, 200, shell(built, session, commandPlaceholder(ctx.config)));
     };
 
   /** A script call behind sign-in, same-origin and CSRF checks (POSTs). */

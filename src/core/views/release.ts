@@ -298,7 +298,7 @@ export function releaseCard(v: ReleaseView): Card {
         { label: 'Workflow', value: `${v.workflow} (team ${v.team})` },
         { label: 'State', value: stage },
         { label: 'Candidate traffic', value: `${weight}%` },
-        { label: 'Requested by', value: v.requester === v.source ? `${v.requester} (the configuration file changed)` : `${v.requester} via ${v.source}` },
+        { label: 'Requested by', value: v.requester === v.source ? v.requester : `${v.requester} via ${v.source}` },
         { label: 'Config', value: `\`${v.baseline.hash}\` → \`${v.candidate.hash}\`` },
         ...(v.reason ? [{ label: 'Reason', value: v.reason }] : []),
       ],
