@@ -310,7 +310,9 @@ export function releaseCard(v: ReleaseView): Card {
   if (v.overrideReason) blocks.push({ type: 'text', text: `**Overridden:** ${v.overrideReason}` });
   if (v.review && v.review.pairs > 0)
     blocks.push({ type: 'context', text: `Human review: ${v.review.voted} of ${v.review.pairs} pairs voted${v.review.required ? ' (required before approval)' : ''}` });
-  if (v.state === 'awaiting_approval' || v.approvals.length) blocks.push({ type: 'context', text: approvalsLine(v) });
+  // The approvals, unless the last line says it already ("✅ Approved by dana at 14:02 UTC").
+  const saidByLast = v.state !== 'awaiting_approval' && v.approvals.length === 1 && v.last?.action === 'release_approved' && v.last.actor === v.approvals[0]!.person;
+  if ((v.state === 'awaiting_approval' || v.approvals.length) && !saidByLast) blocks.push({ type: 'context', text: approvalsLine(v) });
   if (v.canary && (v.state === 'canary' || v.state === 'ramp' || v.state === 'paused')) {
     blocks.push({ type: 'divider' }, { type: 'text', text: `**Canary: ${v.canary.status}** — ${v.canary.reason}` });
     if (v.canary.metrics.length)
