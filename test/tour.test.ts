@@ -58,14 +58,15 @@ describe('npm run tour', () => {
     rmSync(dir, { recursive: true, force: true });
     expect([0, 4], verdict.out).toContain(verdict.code);
 
-    // The README's tour numbers are what the tour prints (within the run-to-run spread of simulated traffic).
+    // The README's tour numbers are what the tour prints, within the run-to-run spread of simulated
+    // traffic (the candidate's reported rate comes from ~220 calls: a standard error of ~2.4 pp).
     const readme = readFileSync('README.md', 'utf8');
     const calls = number(/sticky: ([\d,]+) calls/.exec(out)![1]!);
     const readmeCalls = number(/about ([\d,]+) calls/.exec(readme)![1]!);
-    expect(Math.abs(calls - readmeCalls) / readmeCalls).toBeLessThan(0.2);
+    expect(Math.abs(calls - readmeCalls) / readmeCalls).toBeLessThan(0.25);
     const [, candidate, baseline] = /Why: reported rate ([\d.]+)% vs ([\d.]+)%/.exec(out)!;
     const [, readmeCandidate, readmeBaseline] = /reported rate about (\d+)% vs (\d+)%/.exec(readme)!;
-    expect(Math.abs(Number(candidate) - Number(readmeCandidate))).toBeLessThanOrEqual(4);
+    expect(Math.abs(Number(candidate) - Number(readmeCandidate))).toBeLessThanOrEqual(8);
     expect(Math.abs(Number(baseline) - Number(readmeBaseline))).toBeLessThanOrEqual(1.5);
     expect(readme).toContain(firstStepCommand());
   }, 180_000);
