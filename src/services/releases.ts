@@ -45,7 +45,7 @@ export function workflowOf(ctx: AppContext, name: string): Outcome<Workflow> {
  * A release id, or a workflow name standing for its open release (for rollback, when none is
  * open, its latest completed release).
  */
-export function resolveRelease(ctx: AppContext, target: string, verb: ReleaseVerb | 'audit' | 'vote'): Outcome<ReleaseRecord> {
+export function resolveRelease(ctx: AppContext, target: string, verb: ReleaseVerb | 'audit' | 'vote' | 'review'): Outcome<ReleaseRecord> {
   const m = RELEASE_ID_RE.exec(target);
   if (m) {
     const r = getRelease(ctx.db, Number(m[1]));

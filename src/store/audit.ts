@@ -111,6 +111,8 @@ export interface AuditQuery {
   workflow?: string;
   releaseId?: number;
   sinceTs?: number;
+  /** Events up to this one (a later page, newest first). */
+  maxSeq?: number;
   limit?: number;
 }
 
@@ -129,6 +131,10 @@ export function listAudit(db: Db, q: AuditQuery, order: 'asc' | 'desc' = 'desc')
   if (q.sinceTs !== undefined) {
     where.push('ts >= ?');
     args.push(q.sinceTs);
+  }
+  if (q.maxSeq !== undefined) {
+    where.push('seq <= ?');
+    args.push(q.maxSeq);
   }
   const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order === 'asc' ? 'ASC' : 'DESC'}${q.limit ? ' LIMIT ?' : ''}`;
   if (q.limit) args.push(q.limit);

@@ -6,12 +6,21 @@ import type { ConfigRow } from './repos/receipts.ts';
 /** A receipt row as stored (the writer's record). */
 export type ReceiptRow = ReceiptRecord;
 
-export function listReceipts(db: Db, q: { workflow: string; purpose?: string; limit: number; beforeTs?: number }): ReceiptRow[] {
-  return db
-    .prepare(
-      `SELECT * FROM receipts WHERE workflow = ? AND purpose = ? ${q.beforeTs ? 'AND ts < ?' : ''} ORDER BY ts DESC, id DESC LIMIT ?`,
-    )
-    .all(...[q.workflow, q.purpose ?? 'production', ...(q.beforeTs ? [q.beforeTs] : []), q.limit]) as ReceiptRow[];
+/** Newest first; `fromId`: starting at that receipt (a later page), none when it is not the workflow's. */
+export function listReceipts(db: Db, q: { workflow: string; purpose?: string; limit: number; beforeTs?: number; fromId?: string }): ReceiptRow[] {
+  const args: unknown[] = [q.workflow, q.purpose ?? 'production'];
+  let where = 'workflow = ? AND purpose = ?';
+  if (q.beforeTs) {
+    where += ' AND ts < ?';
+    args.push(q.beforeTs);
+  }
+  if (q.fromId !== undefined) {
+    const from = db.prepare('SELECT ts, id FROM receipts WHERE id = ? AND workflow = ?').get(q.fromId, q.workflow) as { ts: number; id: string } | undefined;
+    if (!from) return [];
+    where += ' AND (ts < ? OR (ts = ? AND id <= ?))';
+    args.push(from.ts, from.ts, from.id);
+  }
+  return db.prepare(`SELECT * FROM receipts WHERE ${where} ORDER BY ts DESC, id DESC LIMIT ?`).all(...args, q.limit) as ReceiptRow[];
 }
 
 /** A config's production calls of a workflow in [from, to), newest first, at most `limit` (see repos/receipts.ts configRows). */
