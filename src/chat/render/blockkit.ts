@@ -60,11 +60,6 @@ const LIMITS = {
 };
 /** A long table or code block is split over sections of at most this many characters. */
 const CODE_SECTION = LIMITS.sectionText - 100;
-/**
- * Tables wider than this wrap their widest cells inside their columns (between words, never inside
- * one: ids stay whole), so Slack's client does not wrap the lines and break the columns.
- */
-const TABLE_WIDTH = 96;
 
 const TONE_EMOJI: Record<CardTone, string> = { success: '✅ ', danger: '⛔ ', warning: '⚠️ ', info: '' };
 
@@ -190,7 +185,7 @@ function blockKitBlocks(block: CardBlock, opts: BlockKitOptions, cuts: Cuts): Sl
       return out;
     }
     case 'table':
-      return codeSections(monospaceTable(block.columns, block.rows, block.emphasis, TABLE_WIDTH, { breakWords: false }).lines, cuts);
+      return codeSections(monospaceTable(block.columns, block.rows, block.emphasis).lines, cuts);
     case 'diff': {
       const label = `*${mrkdwn(plainText(block.label))}*`;
       const before = block.before === '' ? '(none)' : block.before;
