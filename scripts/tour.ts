@@ -19,8 +19,7 @@ import type { Command } from '../src/core/command.ts';
 import { runCanaryJob } from '../src/jobs/canary.ts';
 import { buildDigests } from '../src/jobs/digest.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { listReleases, type ReleaseRecord } from '../src/store/releases.ts';
-import { createToken } from '../src/store/tokens.ts';
+import type { ReleaseRecord } from '../src/store/repos/releases.ts';
 import { startMockLlm } from './mock-llm.ts';
 
 const argv = process.argv.slice(2);
@@ -50,10 +49,10 @@ function step(title: string, what: string): void {
 const show = (cards: Card[]) => cards.forEach((c) => out(renderText(c, { color, width: 100 })));
 const next = (s: string) => out(dim(`→ next: ${s}`));
 
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() > until) throw new Error(`the tour timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -86,7 +85,7 @@ async function main(): Promise<void> {
   const people = ctx.config.people;
   const as = (name: string) => ({ person: people[name], surface: 'console' as const });
   const run = async (who: string, cmd: Command) => execute(ctx, as(who), cmd);
-  const release = (): ReleaseRecord => listReleases(ctx.db, { workflow: WORKFLOW, limit: 1 })[0]!;
+  const release = async (): Promise<ReleaseRecord> => (await ctx.store.releases.list({ workflow: WORKFLOW, limit: 1 }))[0]!;
 
   const stop = async (code = 0) => {
     await server.close();
@@ -105,9 +104,9 @@ async function main(): Promise<void> {
   // 1. A config change becomes a release request.
   const prompt = join(configDir, 'prompts', `${WORKFLOW}.md`);
   appendFileSync(prompt, '\nKeep the summary under 20 words.\n');
-  const reloaded = server.reload();
+  const reloaded = await server.reload();
   await server.pump();
-  const rel = await waitFor('the release request', () => listReleases(ctx.db, { workflow: WORKFLOW, limit: 1 })[0]);
+  const rel = await waitFor('the release request', async () => (await ctx.store.releases.list({ workflow: WORKFLOW, limit: 1 }))[0]);
   step(
     'A config change becomes a release request',
     `An engineer edits prompts/${WORKFLOW}.md (one line added) and the file is read again (SIGHUP).\n` +
@@ -117,8 +116,8 @@ async function main(): Promise<void> {
   show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards.slice(1));
 
   // 2. The eval gate.
-  const gated = await waitFor('the eval gate', () => {
-    const r = release();
+  const gated = await waitFor('the eval gate', async () => {
+    const r = await release();
     return r.state !== 'evaluating' && r.state !== 'requested' ? r : null;
   });
   step(
@@ -144,7 +143,7 @@ async function main(): Promise<void> {
 
   // 4. Canary traffic through the gateway.
   const wf = ctx.config.workflows[WORKFLOW]!;
-  const gwToken = createToken(ctx.db, { name: 'tour-app', scope: 'gateway', team: wf.team, now: Date.now() });
+  const gwToken = await ctx.store.tokens.create({ name: 'tour-app', scope: 'gateway', team: wf.team, now: Date.now() });
   const counts = { stable: 0, candidate: 0, flagged: { stable: 0, candidate: 0 } };
   const need = wf.rollout.minSamples;
   let u = 0;
@@ -184,7 +183,7 @@ async function main(): Promise<void> {
   );
 
   // 5. Canary analysis.
-  const outcomes = runCanaryJob(ctx, Date.now(), TZ);
+  const outcomes = await runCanaryJob(ctx, Date.now(), TZ);
   await server.pump();
   const verdict = outcomes.find((o) => o.key === rel.key);
   step(
@@ -193,11 +192,9 @@ async function main(): Promise<void> {
       `override and reported rates, latency p95, cost and tokens per run, CSAT), with a sequential test so that looking\n` +
       `every minute does not cry wolf. This time: ${verdict?.status ?? 'no verdict'} → ${verdict?.action ?? 'nothing'}. The alert, threaded under the release:`,
   );
-  const alert = ctx.db.prepare("SELECT payload FROM events WHERE kind = 'alert' AND release_id = ? ORDER BY id DESC LIMIT 1").get(rel.id) as
-    | { payload: string }
-    | undefined;
-  if (alert) show([JSON.parse(alert.payload).card as Card]);
-  const after = release();
+  const alert = (await ctx.store.events.after(0, 100_000)).filter((e) => e.kind === 'alert' && e.releaseId === rel.id).pop();
+  if (alert) show([alert.payload.card as Card]);
+  const after = await release();
   if (after.state !== 'rolled_back') {
     next(`someone clicks Rollback (the workflow does not roll back by itself):`);
     show((await run('eli', { verb: 'rollback', target: rel.key, reason: 'canary regression' })).cards);
@@ -212,7 +209,7 @@ async function main(): Promise<void> {
   const tomorrow9 = new Date();
   tomorrow9.setUTCDate(tomorrow9.getUTCDate() + 1);
   tomorrow9.setUTCHours(9, 0, 0, 0);
-  const digest = buildDigests(ctx, tomorrow9.getTime(), TZ).find((d) => d.team === wf.team);
+  const digest = (await buildDigests(ctx, tomorrow9.getTime(), TZ)).find((d) => d.team === wf.team);
   step(
     "The leaders' spend digest",
     `Tomorrow at 09:00 (${TZ}) team ${wf.team}'s channel and each leader (${wf.team ? ctx.config.teams[wf.team]!.leaders.join(', ') : ''}) get this digest —\n` +
@@ -221,7 +218,8 @@ async function main(): Promise<void> {
   if (digest) show([digest.card]);
 
   // 7. The console.
-  const tokens = Object.keys(people).map((name) => ({ name, token: createToken(ctx.db, { name: `tour-${name}`, scope: 'releases', person: name, now: Date.now() }) }));
+  const tokens: { name: string; token: string }[] = [];
+  for (const name of Object.keys(people)) tokens.push({ name, token: await ctx.store.tokens.create({ name: `tour-${name}`, scope: 'releases', person: name, now: Date.now() }) });
   step('Now click the buttons yourself', `Open ${bold(server.url + '/')} and sign in with a personal token — each acts as that person:`);
   for (const t of tokens) {
     const p = people[t.name]!;

@@ -3,23 +3,15 @@
  * (index receipts(release_id, variant, ts)), with their feedback columns.
  */
 import type { CanaryArm } from '../core/canary.ts';
-import type { Db } from '../store/db.ts';
+import type { ArmRow } from '../store/repos/receipts.ts';
+import type { Repositories } from '../store/store.ts';
 
 export interface ArmTotals extends CanaryArm {
   /** Total cost of the arm's calls (USD), for the spend-burn projection. */
   costSumUsd: number;
 }
 
-interface Row {
-  status: string;
-  latency_ms: number | null;
-  cost_usd: number;
-  tokens: number;
-  escalated: number | null;
-  overridden: number | null;
-  reported: number | null;
-  csat: number | null;
-}
+type Row = ArmRow;
 
 function arm(rows: Row[]): ArmTotals {
   const a: ArmTotals = { n: rows.length, errors: 0, escalations: 0, overrides: 0, reported: 0, latencyMs: [], costUsd: [], tokens: [], csat: [], costSumUsd: 0 };
@@ -42,13 +34,9 @@ function arm(rows: Row[]): ArmTotals {
 }
 
 /** Baseline (`stable`) and candidate arms of `releaseId` since `since` (ms). */
-export function canaryArms(db: Db, releaseId: number, since: number): { baseline: ArmTotals; candidate: ArmTotals } {
-  const q = db.prepare(
-    `SELECT status, latency_ms, cost_usd, input_tokens + output_tokens AS tokens, escalated, overridden, reported, csat
-     FROM receipts WHERE release_id = ? AND variant = ? AND ts >= ? AND purpose = 'production'`,
-  );
+export async function canaryArms(db: Repositories, releaseId: number, since: number): Promise<{ baseline: ArmTotals; candidate: ArmTotals }> {
   return {
-    baseline: arm(q.all(releaseId, 'stable', since) as Row[]),
-    candidate: arm(q.all(releaseId, 'candidate', since) as Row[]),
+    baseline: arm(await db.receipts.armRows(releaseId, 'stable', since)),
+    candidate: arm(await db.receipts.armRows(releaseId, 'candidate', since)),
   };
 }

@@ -5,8 +5,7 @@
  * leaders directly.
  */
 import type { AppContext } from '../../services/context.ts';
-import type { StoredEvent } from '../../store/events.ts';
-import { getRelease } from '../../store/releases.ts';
+import type { StoredEvent } from '../../store/repos/events.ts';
 import { releaseCardOf } from '../executor.ts';
 import { outboundFor, type Outbound } from '../outbound.ts';
 import { slackMessage } from './message.ts';
@@ -22,9 +21,9 @@ export class SlackDelivery {
     private outbox: SlackOutbox,
   ) {}
 
-  /** Queues what `e` means for Slack; returns without waiting for Slack. */
-  handle(e: StoredEvent): void {
-    for (const o of outboundFor(this.ctx, e)) this.send(o);
+  /** Queues what `e` means for Slack; resolves without waiting for Slack. */
+  async handle(e: StoredEvent): Promise<void> {
+    for (const o of await outboundFor(this.ctx, e)) this.send(o);
   }
 
   private channelOf(team: string): string | undefined {
@@ -43,12 +42,12 @@ export class SlackDelivery {
         void this.outbox.inTurn(channel, 'release message', async () => {
           this.waiting.delete(key);
           // Rendered when its turn comes: the message shows the release as it is now.
-          const r = getRelease(this.ctx.db, o.releaseId);
-          const msg = slackMessage(cfg, r ? releaseCardOf(this.ctx, r) : o.card);
-          const ts = slackPostOf(this.ctx.db, o.releaseId, channel);
+          const r = await this.ctx.store.releases.get(o.releaseId);
+          const msg = slackMessage(cfg, r ? await releaseCardOf(this.ctx, r) : o.card);
+          const ts = await slackPostOf(this.ctx.store, o.releaseId, channel);
           if (ts) return this.outbox.updateNow(channel, ts, msg);
           const posted = await this.outbox.postNow(channel, msg);
-          if (posted) recordSlackPost(this.ctx.db, o.releaseId, channel, posted);
+          if (posted) await recordSlackPost(this.ctx.store, o.releaseId, channel, posted);
         });
         return;
       }
@@ -59,7 +58,7 @@ export class SlackDelivery {
         const mentions = (o.mention ?? []).flatMap((n) => (cfg.people[n]?.slack ? [`<@${cfg.people[n]!.slack}>`] : []));
         if (mentions.length) msg.blocks.splice(1, 0, { type: 'context', elements: [{ type: 'mrkdwn', text: `for ${mentions.join(' ')}` }] });
         const threadOf = o.threadOf;
-        void this.outbox.post(channel, msg, threadOf === undefined ? undefined : () => slackPostOf(this.ctx.db, threadOf, channel));
+        void this.outbox.post(channel, msg, threadOf === undefined ? undefined : () => slackPostOf(this.ctx.store, threadOf, channel));
         return;
       }
       case 'direct': {

@@ -8,22 +8,21 @@ import { renderHtml } from '../../chat/render/html.ts';
 import { RELEASE_ID_RE } from '../../core/command.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { num, pct, truncate, usd } from '../../core/views/format.ts';
-import { listAudit } from '../../store/audit.ts';
-import { getRelease, type ReleaseRecord } from '../../store/releases.ts';
+import type { ReleaseRecord } from '../../store/repos/releases.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { caseOutputs, type EvalOutput } from '../queries.ts';
 import { stamp, type PageContext } from './context.ts';
 import { cardWithLink } from './workflows.ts';
 
-export function releaseOf(p: PageContext, id: string): ReleaseRecord | undefined {
+export async function releaseOf(p: PageContext, id: string): Promise<ReleaseRecord | undefined> {
   const m = RELEASE_ID_RE.exec(id);
-  return m ? getRelease(p.ctx.db, Number(m[1])) : undefined;
+  return m ? p.ctx.store.releases.get(Number(m[1])) : undefined;
 }
 
 /** The release card alone (what live updates re-fetch). */
-export function releaseCardHtml(p: PageContext, r: ReleaseRecord): string {
-  return cardWithLink(renderHtml(releaseCardOf(p.ctx, r)), r.key);
+export async function releaseCardHtml(p: PageContext, r: ReleaseRecord): Promise<string> {
+  return cardWithLink(renderHtml(await releaseCardOf(p.ctx, r)), r.key);
 }
 
 type Summary = VariantSummary;
@@ -52,7 +51,7 @@ function outputCell(o: EvalOutput | undefined): Markup {
   return html`<td class="output ${o.passed ? 'passed' : 'failed'}"><div class="meta">${mark} <span class="muted">${meta}</span></div>${o.error ? html`<p class="error-text">${o.error}</p>` : ''}<pre>${truncate(o.output ?? '', 4000)}</pre></td>`;
 }
 
-export function releasePage(p: PageContext, r: ReleaseRecord): Page {
+export async function releasePage(p: PageContext, r: ReleaseRecord): Promise<Page> {
   const { ctx, url } = p;
   const wf = ctx.config.workflows[r.workflow];
   const reader = mayRead(ctx.config, p.session.person, wf);
@@ -60,7 +59,7 @@ export function releasePage(p: PageContext, r: ReleaseRecord): Page {
   let outputs: Markup = html``;
   if (!reader) outputs = html`<p class="context">Eval outputs and the audit trail are for ${r.workflow}'s team members, leaders, approvers, finance and admins.</p>`;
   else if (r.gateRuns > 0) {
-    const all = caseOutputs(ctx.db, r.id, r.gateRuns);
+    const all = await caseOutputs(ctx.store, r.id, r.gateRuns);
     const differ = (c: (typeof all)[number]) => c.baseline?.passed !== c.candidate?.passed;
     const onlyDiff = url.searchParams.get('outputs') === 'differ';
     const shown = [...all.filter(differ), ...(onlyDiff ? [] : all.filter((c) => !differ(c)))];
@@ -73,13 +72,14 @@ ${all.length === 0
 <tbody>${shown.map((c) => html`<tr${differ(c) ? html` class="emph"` : ''}><td class="case"><code>${c.caseId}</code>${c.repeat > 0 ? html`<br><span class="muted">repeat ${c.repeat + 1}</span>` : ''}</td>${outputCell(c.baseline)}${outputCell(c.candidate)}</tr>`)}</tbody></table>`}
 </section>`;
   }
-  const events = reader ? listAudit(ctx.db, { releaseId: r.id }, 'asc') : [];
+  const events = reader ? await ctx.store.audit.list({ releaseId: r.id }, 'asc') : [];
+  const card = renderHtml(await releaseCardOf(ctx, r));
   return {
     title: r.key,
     nav: 'releases',
     live: `release:${r.key}`,
     body: html`<h1>${r.key} <span class="muted">· ${r.workflow}</span></h1>
-<div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(renderHtml(releaseCardOf(ctx, r)))}</div></div>
+<div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(card)}</div></div>
 ${verdict
   ? html`<section class="verdict" id="verdict"><h2>Gate verdict: <span class="outcome outcome-${verdict.outcome ?? ''}">${(verdict.outcome ?? '').replace(/_/g, ' ')}</span></h2>
 <p>${verdict.summary ?? ''}</p>${summaryTable(verdict)}<p class="context">The rule-by-rule table is on the card above (failing rules first).</p></section>`

@@ -20,7 +20,7 @@ export async function spendPage(p: PageContext): Promise<Page> {
   const readable = readableWorkflows(p);
   if (readable.length === 0)
     return { title: 'Spend', nav: 'spend', body: html`<h1>Spend</h1><p class="empty">Spend is for team members, leaders, approvers, finance and admins.</p>` };
-  const report = spendReport(ctx, { days }, p.tz);
+  const report = await spendReport(ctx, { days }, p.tz);
   const lines = report.workflows.filter((w) => readable.some((r) => r.name === w.workflow));
   const fx = (i: number) => report.days[i]!.slice(5);
   const teams = Object.values(ctx.config.teams).filter((t) => mayRead(ctx.config, p.session.person, undefined, t.name));

@@ -1,8 +1,6 @@
 /** Workflows: the status card, then each workflow's live config, weights and governance. */
 import { execute } from '../../chat/executor.ts';
 import { renderHtml } from '../../chat/render/html.ts';
-import { getConfig } from '../../store/configs.ts';
-import { getLiveWorkflow } from '../../store/workflows.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { actorOf, type PageContext } from './context.ts';
@@ -13,8 +11,8 @@ export async function workflowsPage(p: PageContext): Promise<Page> {
   const sections: Markup[] = [];
   for (const name of Object.keys(ctx.config.workflows).sort()) {
     const detail = await execute(ctx, actorOf(p), { verb: 'status', workflow: name });
-    const live = getLiveWorkflow(ctx.db, name);
-    const stored = live ? getConfig(ctx.db, live.stableHash) : undefined;
+    const live = await ctx.store.workflows.get(name);
+    const stored = live ? await ctx.store.configs.get(live.stableHash) : undefined;
     const cfg = stored?.config;
     sections.push(html`<section class="workflow" id="wf-${name}">
   <h2>${name}</h2>

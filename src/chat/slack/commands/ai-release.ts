@@ -15,7 +15,7 @@ export function registerAiReleaseCommand(app: App, deps: SlackDeps): void {
   const { ctx } = deps.rt;
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
     const key = deliveryKey(command.team_id, 'command', command.trigger_id || `${command.user_id}:${command.text}`);
-    if (!firstDelivery(ctx.db, key, ctx.now())) {
+    if (!(await firstDelivery(ctx.store, key, ctx.now()))) {
       await ack();
       return;
     }
