@@ -1,8 +1,10 @@
 /**
  * `npm run teams:package`: the Teams app package to upload (Teams admin center or "Upload a custom
- * app"). Fills `{{MICROSOFT_APP_ID}}` (the bot's app id, a GUID) and `{{VERSION}}` (package.json)
- * in manifests/teams/manifest.json, validates it against the Teams manifest schema it names, and
- * zips it with the two icons into dist/ai-release-teams.zip.
+ * app"). Fills `{{MICROSOFT_APP_ID}}` (the bot's app id, a GUID), `{{VERSION}}` (package.json) and
+ * the publisher shown on the app's page — `TEAMS_DEVELOPER_URL`, `TEAMS_PRIVACY_URL`,
+ * `TEAMS_TERMS_URL` (https, required: no package ships made-up URLs) and `TEAMS_DEVELOPER_NAME`
+ * (default "ai-release") — in manifests/teams/manifest.json, validates it against the Teams
+ * manifest schema it names, and zips it with the two icons into dist/ai-release-teams.zip.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -44,15 +46,35 @@ export function validateManifest(manifest: Record<string, unknown>): string[] {
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message ?? 'invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
 }
 
+/** The publisher Teams shows on the app's page: the variables that set it. */
+export const DEVELOPER_VARS = ['TEAMS_DEVELOPER_URL', 'TEAMS_PRIVACY_URL', 'TEAMS_TERMS_URL'] as const;
+
 /** Builds the package from the template folder; refuses with a clear message instead of a bad zip. */
-export function buildTeamsPackage(opts: { appId: string | undefined; version: string; dir?: string }): PackageResult {
+export function buildTeamsPackage(opts: { appId: string | undefined; version: string; dir?: string; env?: NodeJS.ProcessEnv }): PackageResult {
+  const env = opts.env ?? {};
   const appId = opts.appId?.trim();
   if (!appId)
     return { ok: false, message: 'MICROSOFT_APP_ID is not set: set it to the bot\'s Microsoft App ID (a GUID, from the Azure Bot resource or the Teams Developer Portal) and run again' };
   if (!GUID_RE.test(appId)) return { ok: false, message: `MICROSOFT_APP_ID must be a GUID like 00000000-0000-0000-0000-000000000000 (got "${appId}")` };
+  const missing = DEVELOPER_VARS.filter((v) => !env[v]?.trim());
+  if (missing.length)
+    return {
+      ok: false,
+      message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set: Teams shows your organisation's website, privacy and terms pages on the app's page; set them to https URLs (and TEAMS_DEVELOPER_NAME to your organisation's name) and run again`,
+    };
+  const bad = DEVELOPER_VARS.filter((v) => !/^https:\/\/[^\s"]+$/.test(env[v]!.trim()));
+  if (bad.length) return { ok: false, message: bad.map((v) => `${v} must be an https URL (got "${env[v]}")`).join('; ') };
+  const name = env.TEAMS_DEVELOPER_NAME?.trim() || 'ai-release';
+  if (name.length > 32 || /["\\]/.test(name)) return { ok: false, message: `TEAMS_DEVELOPER_NAME must be at most 32 characters, without quotes or backslashes (got "${name}")` };
   const dir = resolve(opts.dir ?? MANIFEST_DIR);
   const template = readFileSync(join(dir, 'manifest.json'), 'utf8');
-  const filled = template.replaceAll('{{MICROSOFT_APP_ID}}', appId.toLowerCase()).replaceAll('{{VERSION}}', opts.version);
+  const filled = template
+    .replaceAll('{{MICROSOFT_APP_ID}}', appId.toLowerCase())
+    .replaceAll('{{VERSION}}', opts.version)
+    .replaceAll('{{TEAMS_DEVELOPER_NAME}}', name)
+    .replaceAll('{{TEAMS_DEVELOPER_URL}}', env.TEAMS_DEVELOPER_URL!.trim())
+    .replaceAll('{{TEAMS_PRIVACY_URL}}', env.TEAMS_PRIVACY_URL!.trim())
+    .replaceAll('{{TEAMS_TERMS_URL}}', env.TEAMS_TERMS_URL!.trim());
   const left = /\{\{([A-Z_]+)\}\}/.exec(filled);
   if (left) return { ok: false, message: `manifest.json has a placeholder this script does not fill: {{${left[1]}}}` };
   const manifest = JSON.parse(filled) as Record<string, unknown>;
@@ -69,7 +91,7 @@ export function buildTeamsPackage(opts: { appId: string | undefined; version: st
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const version = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
-  const out = buildTeamsPackage({ appId: process.env.MICROSOFT_APP_ID, version });
+  const out = buildTeamsPackage({ appId: process.env.MICROSOFT_APP_ID, version, env: process.env });
   if (!out.ok) {
     process.stderr.write(`teams:package: ${out.message}\n`);
     process.exit(1);

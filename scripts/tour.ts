@@ -15,11 +15,13 @@ import { settingsFromEnv } from '../src/app.ts';
 import { execute } from '../src/chat/executor.ts';
 import { renderText } from '../src/chat/render/text.ts';
 import type { Card } from '../src/core/card.ts';
+import { num } from '../src/core/views/format.ts';
 import type { Command } from '../src/core/command.ts';
 import { runCanaryJob } from '../src/jobs/canary.ts';
 import { buildDigests } from '../src/jobs/digest.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
 import type { ReleaseRecord } from '../src/store/repos/releases.ts';
+import { FIRST_STEP, firstStepCommand } from '../src/console/first-step.ts';
 import { startMockLlm } from './mock-llm.ts';
 
 const argv = process.argv.slice(2);
@@ -35,19 +37,46 @@ const TICKETS = [
   'Can you add a dark mode? Love the product otherwise.',
 ];
 
+/** Every line the tour prints fits a terminal this wide. */
+const TOUR_WIDTH = 100;
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[0m` : s);
 const out = (s = '') => process.stdout.write(`${s}\n`);
+/** Prose, wrapped at word boundaries to the tour's width. */
+const say = (text: string) => out(wrapProse(text, TOUR_WIDTH));
 let stepNo = 0;
 function step(title: string, what: string): void {
   stepNo++;
   out();
   out(bold(`━━ ${stepNo}. ${title} ${'━'.repeat(Math.max(0, 70 - title.length))}`));
-  out(what);
+  say(what);
   out();
 }
-const show = (cards: Card[]) => cards.forEach((c) => out(renderText(c, { color, width: 100 })));
-const next = (s: string) => out(dim(`→ next: ${s}`));
+const show = (cards: Card[]) => cards.forEach((c) => out(renderText(c, { color, width: TOUR_WIDTH, tableWidth: TOUR_WIDTH })));
+const next = (s: string) => say(dim(`→ next: ${s}`));
+
+function wrapProse(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((paragraph) => {
+      const lines: string[] = [];
+      let line = '';
+      for (const word of paragraph.split(' ')) {
+        if (line && (line + ' ' + word).length > width) {
+          lines.push(line);
+          line = word;
+        } else line = line ? `${line} ${word}` : word;
+      }
+      lines.push(line);
+      return lines.join('\n');
+    })
+    .join('\n');
+}
+
+/** The part of a release card that changed with a click: its title, the done line and its buttons. */
+function changedPart(card: Card): Card {
+  return { ...card, blocks: card.blocks.filter((b) => b.type === 'context' && /^(✅|☑️|❌|⏫|⏸|▶️|↩️|🚫|⚠️|🔁|👀|📝)/u.test(b.text)) };
+}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -97,21 +126,23 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop(0));
 
   out(bold('ai-release — the five-minute tour'));
-  out(`ai-release runs at ${server.url} on a temporary database, with a copy of the example configuration`);
-  out(`(${configDir}) and the local MOCK LLM — a simulator, not a real model — at ${mock.url}.`);
-  out('Every card below is what Slack and Teams show; each "next" line says what a person would click.');
+  say(
+    `ai-release runs at ${server.url} on a temporary database, with a copy of the example configuration ` +
+      `and the local MOCK LLM — a simulator, not a real model. Every card below is what Slack and Teams show; ` +
+      `each "next" line says what a person would click.`,
+  );
 
   // 1. A config change becomes a release request.
   const prompt = join(configDir, 'prompts', `${WORKFLOW}.md`);
   appendFileSync(prompt, '\nKeep the summary under 20 words.\n');
-  const reloaded = await server.reload();
+  await server.reload();
   await server.pump();
   const rel = await waitFor('the release request', async () => (await ctx.store.releases.list({ workflow: WORKFLOW, limit: 1 }))[0]);
   step(
     'A config change becomes a release request',
-    `An engineer edits prompts/${WORKFLOW}.md (one line added) and the file is read again (SIGHUP).\n` +
-      `ai-release sees a config hash it has never seen and opens ${rel.key} — requester "config-file" — instead of\n` +
-      `serving the new prompt: ${reloaded.message}. The support channel gets this card:`,
+    `An engineer edits prompts/${WORKFLOW}.md (one line added) and the file is read again (SIGHUP). ` +
+      `ai-release sees a config hash it has never seen and opens ${rel.key} — requester "config-file" — instead of ` +
+      `serving the new prompt. The support channel gets this card:`,
   );
   show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards.slice(1));
 
@@ -122,7 +153,7 @@ async function main(): Promise<void> {
   });
   step(
     'The eval gate gives its verdict',
-    `In the background the server ran the workflow's suite — every case × 3 repeats against the live baseline and the\n` +
+    `In the background the server ran the workflow's suite — every case × 3 repeats against the live baseline and the ` +
       `candidate — and compared quality, cost per run, tokens, latency p95 and escalation rate. The card updates in place:`,
   );
   show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards.slice(1));
@@ -137,9 +168,9 @@ async function main(): Promise<void> {
   step('Approval, four-eyes', 'eli (a team member, not an approver) clicks Approve first and is refused — nothing changes:');
   show(self.cards);
   const approved = await run('dana', { verb: 'approve', target: rel.key });
-  out('Then dana clicks Approve. The buttons give way to "Approved by dana", and the canary starts at 5%:');
+  say('Then dana clicks Approve and the canary starts at 5%. The card above changes in place — the same fields and verdict, with this line and these buttons:');
   out();
-  show(approved.cards.slice(1));
+  show(approved.cards.slice(1).map(changedPart));
 
   // 4. Canary traffic through the gateway.
   const wf = ctx.config.workflows[WORKFLOW]!;
@@ -176,9 +207,9 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 300)); // the receipt writer flushes every 50 ms
   step(
     'The canary takes real traffic through the gateway',
-    `An application calls ai-release's OpenAI-compatible gateway with the workflow's name (never a model name), one\n` +
-      `unit per customer (x-ai-release-unit), sticky: ${counts.stable + counts.candidate} calls — ${counts.stable} to the stable config, ${counts.candidate} to the\n` +
-      `candidate (5%). Every call left a run receipt. Users flagged ${counts.flagged.candidate} candidate answers and ${counts.flagged.stable} stable ones\n` +
+    `An application calls ai-release's OpenAI-compatible gateway with the workflow's name (never a model name), one ` +
+      `unit per customer (x-ai-release-unit), sticky: ${num(counts.stable + counts.candidate)} calls — ${num(counts.stable)} to the stable config, ${num(counts.candidate)} to the ` +
+      `candidate (5%). Every call left a run receipt. Users flagged ${num(counts.flagged.candidate)} candidate answers and ${num(counts.flagged.stable)} stable ones ` +
       `(POST /v1/receipts/{id}/feedback {"reported": true}).`,
   );
 
@@ -188,9 +219,9 @@ async function main(): Promise<void> {
   const verdict = outcomes.find((o) => o.key === rel.key);
   step(
     'The canary analysis catches the regression',
-    `Every minute the analysis compares the candidate with the baseline since the stage began (error, escalation,\n` +
-      `override and reported rates, latency p95, cost and tokens per run, CSAT), with a sequential test so that looking\n` +
-      `every minute does not cry wolf. This time: ${verdict?.status ?? 'no verdict'} → ${verdict?.action ?? 'nothing'}. The alert, threaded under the release:`,
+    `Every minute the analysis compares the candidate with the baseline since the stage began (error, escalation, ` +
+      `override and reported rates, latency p95, cost and tokens per run, CSAT), with a sequential test so that looking ` +
+      `every minute does not cry wolf. This time: ${verdict?.status ?? 'no verdict'} → ${(verdict?.action ?? 'nothing').replace(/_/g, ' ')}. The alert, threaded under the release:`,
   );
   const alert = (await ctx.store.events.after(0, 100_000)).filter((e) => e.kind === 'alert' && e.releaseId === rel.id).pop();
   if (alert) show([alert.payload.card as Card]);
@@ -199,9 +230,11 @@ async function main(): Promise<void> {
     next(`someone clicks Rollback (the workflow does not roll back by itself):`);
     show((await run('eli', { verb: 'rollback', target: rel.key, reason: 'canary regression' })).cards);
   } else {
-    out(`${WORKFLOW} says autoRollback: the candidate already gets 0% — the card shows who did it and why:`);
+    say(`${WORKFLOW} says autoRollback: the candidate already gets 0%, and the stable config serves everyone again:`);
     out();
     show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards);
+    say('The audit trail of the release, hash-chained and verified:');
+    out();
   }
   show((await run('eli', { verb: 'audit', target: rel.key, limit: 12 })).cards);
 
@@ -212,12 +245,27 @@ async function main(): Promise<void> {
   const digest = (await buildDigests(ctx, tomorrow9.getTime(), TZ)).find((d) => d.team === wf.team);
   step(
     "The leaders' spend digest",
-    `Tomorrow at 09:00 (${TZ}) team ${wf.team}'s channel and each leader (${wf.team ? ctx.config.teams[wf.team]!.leaders.join(', ') : ''}) get this digest —\n` +
+    `Tomorrow at 09:00 (${TZ}) team ${wf.team}'s channel and each leader (${wf.team ? ctx.config.teams[wf.team]!.leaders.join(', ') : ''}) get this digest — ` +
       `production spend against budgets, eval spend apart, open releases and the audit chain's head hash:`,
   );
   if (digest) show([digest.card]);
 
-  // 7. The console.
+  // 7. Your turn: the console and a first release of your own.
+  const first = firstStepCommand();
+  const whatHappens =
+    `Its gate runs against the live baseline: ${FIRST_STEP.model} answers at least as well as ${ctx.config.workflows[FIRST_STEP.workflow]?.config.model ?? 'the live model'} ` +
+    `but costs about five times as much per run, so the verdict is "needs cost approval": ${FIRST_STEP.approver} approves as an approver of ` +
+    `${FIRST_STEP.workflow} and ${FIRST_STEP.finance} gives the finance approval; then its canary starts.`;
+  if (exitAtEnd) {
+    step('Your turn', 'Start your own server with `npm start` and sign in to its console at http://localhost:3000/ with a personal token (npx ai-release token create --name me --scopes releases --person <name>). Then try a first release of your own: as ' + `${FIRST_STEP.requester} (a member of the sales team), type`);
+    out(`  ${first}`);
+    out();
+    say(whatHappens);
+    out();
+    say('Tour complete (--exit): the server is stopped and its temporary database deleted. Without --exit the tour keeps its server running and prints a personal token for every example person.');
+    await stop(0);
+    return;
+  }
   const tokens: { name: string; token: string }[] = [];
   for (const name of Object.keys(people)) tokens.push({ name, token: await ctx.store.tokens.create({ name: `tour-${name}`, scope: 'releases', person: name, now: Date.now() }) });
   step('Now click the buttons yourself', `Open ${bold(server.url + '/')} and sign in with a personal token — each acts as that person:`);
@@ -226,18 +274,17 @@ async function main(): Promise<void> {
     const roles = [p.roles.join(', '), Object.values(ctx.config.workflows).filter((w) => w.approvers.includes(t.name)).map((w) => `approves ${w.name}`).join(', ')]
       .filter(Boolean)
       .join('; ');
-    out(`  ${t.name.padEnd(7)} ${t.token}  ${dim(roles)}`);
+    out(`  ${t.name.padEnd(7)} ${t.token}  ${dim(roles)}`.trimEnd());
   }
   out();
-  out(`Try: sign in as eli and type "request ${WORKFLOW} --model gpt-4.1-mini-2025-04-14 --reason cheaper" in the command box,`);
-  out(`then sign in as dana in another browser and approve it. The CLI works too, against the same database:`);
-  out(dim(`  DATABASE_PATH=${settings.databasePath} AI_RELEASE_CONFIG=${settings.configPath} npx ai-release status`));
+  say(`Try a first release of your own: sign in as ${FIRST_STEP.requester} (a member of the sales team) and type in the command box`);
+  out(`  ${first}`);
   out();
-  if (exitAtEnd) {
-    out('Tour complete (--exit): stopping.');
-    await stop(0);
-    return;
-  }
+  say(whatHappens + ' The CLI works too, against the same database:');
+  out(dim(`  DATABASE_PATH=${settings.databasePath} \\`));
+  out(dim(`  AI_RELEASE_CONFIG=${settings.configPath} \\`));
+  out(dim('  npx ai-release status'));
+  out();
   out(bold('The server keeps running: press Ctrl-C to stop (the temporary database is deleted).'));
 }
 

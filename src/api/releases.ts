@@ -5,7 +5,8 @@ import { execute, type ExecResult } from '../chat/executor.ts';
 import type { Command, ReleaseVerb } from '../core/command.ts';
 import { RELEASE_ID_RE, RELEASE_VERBS } from '../core/command.ts';
 import { RELEASE_STATES } from '../core/release.ts';
-import type { Router } from '../server/http.ts';
+import type { ErrorType, Router } from '../server/http.ts';
+import type { ServiceError } from '../services/context.ts';
 import { readJson, sendError, sendJson } from '../server/http.ts';
 import type { Runtime, ServerPlugin } from '../server/runtime.ts';
 import { authenticate } from './auth.ts';
@@ -27,10 +28,10 @@ function zodMessage(e: z.ZodError): string {
   return e.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
 }
 
-function answerError(res: ServerResponse, out: ExecResult): void {
-  const e = out.error!;
+/** The HTTP status and contract error type of a refusal (the releases API and the console answer alike). */
+export function httpErrorOf(e: ServiceError): { status: number; type: ErrorType } {
   const status = e.kind === 'forbidden' ? 403 : e.kind === 'state_conflict' ? 409 : e.kind === 'not_found' ? 404 : e.kind === 'unauthorized' ? 401 : 400;
-  const type =
+  const type: ErrorType =
     e.kind === 'forbidden'
       ? 'forbidden'
       : e.kind === 'state_conflict'
@@ -42,6 +43,12 @@ function answerError(res: ServerResponse, out: ExecResult): void {
           : e.kind === 'unauthorized'
             ? 'unauthorized'
             : 'invalid_request';
+  return { status, type };
+}
+
+function answerError(res: ServerResponse, out: ExecResult): void {
+  const e = out.error!;
+  const { status, type } = httpErrorOf(e);
   sendError(res, status, type, e.message, e.rule ? { rule: e.rule } : undefined);
 }
 

@@ -10,6 +10,7 @@ import { checkPermission, mayRead } from '../core/permissions.ts';
 import { isPinnedModel } from '../core/pinning.ts';
 import { candidateWeight } from '../core/release.ts';
 import { helpCard, refusalCard, resultCard, usageCard } from '../core/views/common.ts';
+import { roundForDisplay } from '../core/views/format.ts';
 import { auditCard, receiptsCard } from '../core/views/lists.ts';
 import { releaseCard } from '../core/views/release.ts';
 import { spendCard } from '../core/views/spend.ts';
@@ -23,6 +24,7 @@ import { requestRelease } from '../services/request.ts';
 import { releaseView } from '../services/release-view.ts';
 import { spendReport } from '../services/spend.ts';
 import { castVote } from '../services/review.ts';
+import { reviewCardOf } from '../evals/review-pairs.ts';
 
 /** Exit codes of the contract. */
 export const EXIT = { ok: 0, failed: 1, usage: 2, refused: 3, costApproval: 4 } as const;
@@ -59,7 +61,7 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
       return { cards: [helpCard(helpText(cmd.topic))], exitCode: known ? EXIT.ok : EXIT.usage };
     }
     case 'status':
-      return status(ctx, cmd.workflow);
+      return status(ctx, cmd.workflow, cmd.from);
     case 'request': {
       const out = await requestRelease(ctx, actor, { ...cmd, source: actor.surface });
       if (!out.ok) return refused(out.error, cmd.verb);
@@ -89,6 +91,15 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
       if (!out.ok) return refused(out.error, cmd.verb);
       return { cards: [resultCard('Vote recorded', out.sentence, { releaseId: out.value.key, workflow: out.value.workflow })], exitCode: EXIT.ok, release: out.value };
     }
+    case 'review': {
+      const r = await resolveRelease(ctx, cmd.target, 'review');
+      if (!r.ok) return refused(r.error, cmd.verb);
+      const refusal = checkPermission(ctx.config, actor.person, 'review', { workflow: ctx.config.workflows[r.value.workflow] });
+      if (refusal) return refused({ kind: 'forbidden', ...refusal }, cmd.verb);
+      const card = await reviewCardOf(ctx, r.value, cmd.from ?? 1);
+      if (!card) return refused({ kind: 'invalid', message: `${r.value.key} has no human-review pairs in its latest gate run` }, cmd.verb);
+      return { cards: [card], exitCode: EXIT.ok };
+    }
     case 'spend':
       return spend(ctx, actor, cmd);
     case 'receipts': {
@@ -96,7 +107,7 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
       if (!wf.ok) return refused(wf.error, cmd.verb);
       const refusal = checkPermission(ctx.config, actor.person, 'receipts', { workflow: wf.value });
       if (refusal) return refused({ kind: 'forbidden', ...refusal }, cmd.verb);
-      const rows = await ctx.store.receipts.list({ workflow: cmd.workflow, limit: cmd.limit ?? 20 });
+      const rows = await ctx.store.receipts.list({ workflow: cmd.workflow, limit: cmd.limit ?? 20, fromId: cmd.from });
       const lines = rows.map((r) => ({
         id: r.id,
         ts: r.ts,
@@ -116,15 +127,16 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
           .filter(Boolean)
           .join(', '),
       }));
-      return { cards: [receiptsCard(cmd.workflow, lines, ctx.now())], exitCode: EXIT.ok };
+      return { cards: [receiptsCard(cmd.workflow, lines, ctx.now(), { limit: cmd.limit, later: cmd.from !== undefined })], exitCode: EXIT.ok };
     }
     case 'audit':
-      return audit(ctx, actor, cmd.target, cmd.limit ?? 20);
+      return audit(ctx, actor, cmd.target, cmd.limit, cmd.from);
   }
 }
 
-async function status(ctx: AppContext, workflow?: string): Promise<ExecResult> {
-  const names = workflow ? [workflow] : Object.keys(ctx.config.workflows).sort();
+async function status(ctx: AppContext, workflow?: string, from?: string): Promise<ExecResult> {
+  const all = Object.keys(ctx.config.workflows).sort();
+  const names = workflow ? [workflow] : from ? all.filter((n) => n >= from) : all;
   if (workflow) {
     const wf = workflowOf(ctx, workflow);
     if (!wf.ok) return refused(wf.error, 'status');
@@ -170,7 +182,7 @@ async function status(ctx: AppContext, workflow?: string): Promise<ExecResult> {
       ],
     });
   }
-  const cards = [statusCard(list, !!workflow)];
+  const cards = [statusCard(list, !!workflow, { offset: all.length - names.length, total: all.length })];
   if (workflow) {
     const open = await ctx.store.releases.openOf(workflow);
     if (open) cards.push(await releaseCardOf(ctx, open));
@@ -197,16 +209,23 @@ async function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb
   const days = cmd.days ?? 7;
   const report = await spendReport(ctx, { team, workflow: cmd.workflow, days });
   const visible = report.workflows.filter((w) => mayRead(ctx.config, person, ctx.config.workflows[w.workflow]));
-  // The same figures the digest shows (services/spend.ts).
-  const lines = visible;
-  const scope = cmd.workflow ?? (team ? `team ${team}` : 'all teams');
+  // The same figures the digest shows (services/spend.ts); a later page starts at `from`.
+  const lines = cmd.from ? visible.filter((w) => w.workflow >= cmd.from!) : visible;
+  const label = cmd.workflow ?? (team ? `team ${team}` : 'all teams');
+  const command = ['spend', cmd.workflow ? `--workflow ${cmd.workflow}` : team ? `--team ${team}` : '', `--days ${days}`].filter(Boolean).join(' ');
   return {
-    cards: [spendCard(scope, days, lines, { totalUsd: visible.reduce((s, w) => s + w.costUsd, 0), evalUsd: visible.reduce((s, w) => s + w.evalCostUsd, 0) })],
+    cards: [
+      spendCard({ label, command, offset: visible.length - lines.length }, days, lines, {
+        totalUsd: visible.reduce((s, w) => s + w.costUsd, 0),
+        evalUsd: visible.reduce((s, w) => s + w.evalCostUsd, 0),
+      }),
+    ],
     exitCode: EXIT.ok,
   };
 }
 
-async function audit(ctx: AppContext, actor: Actor, target: string, limit: number): Promise<ExecResult> {
+async function audit(ctx: AppContext, actor: Actor, target: string, asked: number | undefined, from?: number): Promise<ExecResult> {
+  const limit = asked ?? 20;
   let workflow: string;
   let releaseId: number | undefined;
   if (/^REL-\d+$/i.test(target)) {
@@ -221,7 +240,7 @@ async function audit(ctx: AppContext, actor: Actor, target: string, limit: numbe
   }
   const refusal = checkPermission(ctx.config, actor.person, 'audit', { workflow: ctx.config.workflows[workflow] });
   if (refusal) return refused({ kind: 'forbidden', ...refusal }, 'audit');
-  const events = await ctx.store.audit.list(releaseId !== undefined ? { releaseId, limit } : { workflow, limit });
+  const events = await ctx.store.audit.list(releaseId !== undefined ? { releaseId, limit, maxSeq: from } : { workflow, limit, maxSeq: from });
   const v = await ctx.store.audit.verify();
   const lines = events.map((e) => ({
     seq: e.seq,
@@ -233,15 +252,22 @@ async function audit(ctx: AppContext, actor: Actor, target: string, limit: numbe
     hash: e.hash,
   }));
   return {
-    cards: [auditCard(target, lines, { ok: v.ok, text: v.ok ? `chain verified: ${v.count} events, head ${v.head.slice(0, 16)}…` : `CHAIN BROKEN: ${v.message}` }, ctx.now())],
+    cards: [
+      auditCard(target, lines, { ok: v.ok, text: v.ok ? `chain verified: ${v.count} events, head ${v.head.slice(0, 16)}…` : `CHAIN BROKEN: ${v.message}` }, ctx.now(), {
+        limit: asked,
+        later: from !== undefined,
+      }),
+    ],
     exitCode: EXIT.ok,
   };
 }
 
-function summarize(data: Record<string, unknown>): string {
+/** An audit event's details in one line, numbers rounded for reading (the event keeps them exact). */
+export function summarize(data: Record<string, unknown>): string {
   const parts: string[] = [];
-  for (const [k, v] of Object.entries(data)) {
-    if (v === null || v === undefined) continue;
+  for (const [k, raw] of Object.entries(data)) {
+    if (raw === null || raw === undefined) continue;
+    const v = roundForDisplay(raw);
     const s = typeof v === 'string' ? v : JSON.stringify(v);
     parts.push(`${k}=${s.length > 40 ? `${s.slice(0, 39)}…` : s}`);
     if (parts.length >= 4) break;

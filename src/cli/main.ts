@@ -6,7 +6,9 @@ import { parseArgs as parseGrammar } from '../core/grammar.ts';
 import { usage } from '../core/help.ts';
 import { formatProblems, loadConfig } from '../config/load.ts';
 import { execute, EXIT } from '../chat/executor.ts';
+import { forPeople } from '../chat/audience.ts';
 import { renderText } from '../chat/render/text.ts';
+import { roundForDisplay } from '../core/views/format.ts';
 import type { Card } from '../core/card.ts';
 import { refusalCard, usageCard } from '../core/views/common.ts';
 import { openApp, openSettingsStore, settingsFromEnv, StartupError } from '../app.ts';
@@ -19,9 +21,12 @@ export interface CliIo {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   color: boolean;
+  /** The terminal's width, when output goes to one: wide tables wrap their cells to fit it. */
+  columns?: number;
 }
 
 const defaultIo = (): CliIo => ({
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
   out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
   env: process.env,
@@ -46,7 +51,7 @@ export function takeFlag(argv: string[], name: string, boolean = false): { value
   return { value, rest };
 }
 
-const READ_VERBS = new Set(['help', 'status', 'spend', 'receipts', 'audit']);
+const READ_VERBS = new Set(['help', 'status', 'spend', 'receipts', 'audit', 'review']);
 
 const TOP_USAGE = `usage: ai-release <command>
 
@@ -65,7 +70,7 @@ operator commands (need file access only):
 release commands (the same grammar as Slack and Teams; changes act as the person of
 AI_RELEASE_TOKEN or --token):
   help [verb] · status [workflow] · request · evals · approve · reject · promote · rollback
-  pause · resume · cancel · override · ack · vote · spend · receipts · audit <workflow|release>
+  pause · resume · cancel · override · ack · vote · review · spend · receipts · audit
 
 global flags: --json (print the Cards as JSON) · --token T`;
 
@@ -169,7 +174,8 @@ async function run(argv0: string[], io: CliIo): Promise<number> {
       return EXIT.refused;
     }
     const res = await execute(app.ctx, actor, cmd);
-    print(io, res.cards, json, res.exitCode !== EXIT.ok);
+    // The buttons this person may use, as the commands to type.
+    print(io, await forPeople(app.ctx, res.cards, actor.person), json, res.exitCode !== EXIT.ok);
     return res.exitCode;
   } finally {
     await app.close();
@@ -195,10 +201,11 @@ async function cliActor(ctx: AppContext, token: string | undefined, read: boolea
 
 export function print(io: CliIo, cards: Card[], json: boolean, toErr = false): void {
   if (json) {
-    io.out(JSON.stringify(cards, null, 2));
+    // Numbers as shown to people (rounded); the stored values keep their precision.
+    io.out(JSON.stringify(roundForDisplay(cards), null, 2));
     return;
   }
-  const text = cards.map((c) => renderText(c, { color: io.color })).join('\n');
+  const text = cards.map((c) => renderText(c, { color: io.color, ...(io.columns ? { width: Math.min(100, io.columns), tableWidth: io.columns } : {}) })).join('\n');
   (toErr ? io.err : io.out)(text);
 }
 

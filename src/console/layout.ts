@@ -6,7 +6,8 @@ export type NavKey = 'workflows' | 'releases' | 'canary' | 'spend' | 'receipts' 
 
 export interface Page {
   title: string;
-  nav: NavKey;
+  /** The tab it belongs to (none: a page of no tab, e.g. not found). */
+  nav?: NavKey;
   body: Markup;
   /**
    * Which live updates refresh the page's main part: `all` (any event), `release:REL-n`,
@@ -24,7 +25,7 @@ const NAV: { key: NavKey; href: string; label: string }[] = [
   { key: 'audit', href: '/audit', label: 'Audit' },
 ];
 
-export function shell(page: Page, s: ConsoleSession): Markup {
+export function shell(page: Page, s: ConsoleSession, placeholder: string): Markup {
   const roles = s.person.roles.length ? ` (${s.person.roles.join(', ')})` : '';
   return html`<!doctype html>
 <html lang="en">
@@ -49,7 +50,7 @@ export function shell(page: Page, s: ConsoleSession): Markup {
 <section class="command">
   <form id="command-form" autocomplete="off">
     <label for="command-input">Command</label>
-    <input id="command-input" name="command" type="text" spellcheck="false" placeholder="request support-triage --model gpt-4.1-mini-2025-04-14 --reason &quot;cheaper&quot;  ·  status  ·  help">
+    <input id="command-input" name="command" type="text" spellcheck="false" placeholder="${placeholder}">
     <button type="submit" class="btn btn-primary">Run</button>
   </form>
   <div id="results" aria-live="polite"></div>

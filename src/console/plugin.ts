@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { httpErrorOf } from '../api/releases.ts';
+import { forPeople } from '../chat/audience.ts';
 import { execute } from '../chat/executor.ts';
 import { renderHtml } from '../chat/render/html.ts';
 import { withReason } from '../chat/render/action-payload.ts';
@@ -14,6 +16,7 @@ import type { Params, Router } from '../server/http.ts';
 import { BodyTooLarge, readBody, readJson, sendError, sendJson } from '../server/http.ts';
 import type { Runtime, ServerPlugin } from '../server/runtime.ts';
 import { html, type Markup } from './html.ts';
+import { commandPlaceholder } from './first-step.ts';
 import { shell, signInPage, type Page } from './layout.ts';
 import { LiveUpdates, liveUpdateOf } from './live.ts';
 import { auditLogPage } from './pages/audit.ts';
@@ -81,11 +84,11 @@ export function webConsole(rt: Runtime): ServerPlugin {
       }
       const built = await build({ ctx, session, url, tz }, params);
       if (!built) {
-        const missing: Page = { title: 'Not found', nav: 'workflows', body: html`<h1>Not found</h1><p class="empty">Nothing at ${url.pathname} that you may see.</p>` };
-        return isFragment(req) ? sendHtml(res, 404, missing.body) : sendHtml(res, 404, shell(missing, session));
+        const missing: Page = { title: 'Not found', body: html`<h1>Not found</h1><p class="empty">Nothing at ${url.pathname} that you may see.</p>` };
+        return isFragment(req) ? sendHtml(res, 404, missing.body) : sendHtml(res, 404, shell(missing, session, commandPlaceholder(ctx.config)));
       }
       if (isFragment(req)) return sendHtml(res, 200, built.body, { 'x-console-live': built.live ?? '' });
-      sendHtml(res, 200, shell(built, session));
+      sendHtml(res, 200, shell(built, session, commandPlaceholder(ctx.config)));
     };
 
   /** A script call behind sign-in, same-origin and CSRF checks (POSTs). */
@@ -166,27 +169,28 @@ export function webConsole(rt: Runtime): ServerPlugin {
         const body = await readJson(req, 64 * 1024);
         if (!body.ok) return sendError(res, body.status, body.type, body.message);
         const parsed = runBody.safeParse(body.value);
-        if (!parsed.success) return sendError(res, 400, 'invalid_request', 'expected {"command": "...", "reason"?: "..."}');
+        if (!parsed.success) return sendError(res, 400, 'invalid_request', 'expected {"command": "...", "reason"?: "..."}', { code: 'invalid_request', param: 'command' });
         const text = parsed.data.reason !== undefined ? withReason(parsed.data.command, parsed.data.reason) : parsed.data.command;
         const cmd = parseCommand(text);
         if (!cmd.ok) {
           return sendJson(res, 400, {
             ok: false,
             exit_code: 2,
-            error: { kind: 'invalid', message: cmd.message },
+            error: { type: 'invalid_request', message: cmd.message, code: 'invalid_request', param: 'command' },
             html: renderHtml(usageCard(cmd.message, cmd.usage)),
           });
         }
         const out = await execute(ctx, { person: session.person, surface: 'console' }, cmd.command, { expect: parsed.data.expect });
         rt.kick();
         const e = out.error;
-        const status = !e ? 200 : e.kind === 'forbidden' ? 403 : e.kind === 'state_conflict' ? 409 : e.kind === 'unauthorized' ? 401 : 400;
-        sendJson(res, status, {
+        const http = e ? httpErrorOf(e) : { status: 200, type: undefined };
+        sendJson(res, http.status, {
           ok: !e,
           exit_code: out.exitCode,
-          ...(e ? { error: { kind: e.kind, message: e.message, ...(e.rule ? { rule: e.rule } : {}) } } : {}),
+          ...(e ? { error: { type: http.type, message: e.message, code: http.type, ...(e.rule ? { rule: e.rule } : {}) } } : {}),
           ...(out.release ? { release: out.release.key, state: out.release.state } : {}),
-          html: out.cards.map((c) => renderHtml(c)).join('\n'),
+          // The cards as this person sees them: only the buttons they may use.
+          html: (await forPeople(ctx, out.cards, session.person)).map((c) => renderHtml(c)).join('\n'),
         });
       });
 

@@ -18,6 +18,7 @@ export const VERBS = [
   'override',
   'ack',
   'vote',
+  'review',
   'spend',
   'receipts',
   'audit',
@@ -46,7 +47,8 @@ export type VoteChoice = 'candidate' | 'baseline' | 'tie';
 
 export type Command =
   | { verb: 'help'; topic?: string }
-  | { verb: 'status'; workflow?: string }
+  /** `from`: a later page of the list, starting at that workflow. */
+  | { verb: 'status'; workflow?: string; from?: string }
   | {
       verb: 'request';
       workflow: string;
@@ -68,9 +70,12 @@ export type Command =
   | { verb: 'ack'; target: string }
   /** Human-review vote on one sampled pair: which output was better. */
   | { verb: 'vote'; target: string; pair: number; choice: VoteChoice }
-  | { verb: 'spend'; team?: string; workflow?: string; days?: number }
-  | { verb: 'receipts'; workflow: string; limit?: number }
-  | { verb: 'audit'; target: string; limit?: number };
+  /** The human-review pairs of a release with their vote buttons, from pair `from` on. */
+  | { verb: 'review'; target: string; from?: number }
+  /** `from` (all three): a later page, starting at that workflow, receipt id or audit event number. */
+  | { verb: 'spend'; team?: string; workflow?: string; days?: number; from?: string }
+  | { verb: 'receipts'; workflow: string; limit?: number; from?: string }
+  | { verb: 'audit'; target: string; limit?: number; from?: number };
 
 export type ParseResult =
   | { ok: true; command: Command }

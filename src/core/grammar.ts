@@ -156,7 +156,7 @@ function formatParamValue(value: ParamValue): string {
 // Verbs: their positional arguments and flags
 
 type Slot = 'topic' | 'workflow' | 'target' | 'pair' | 'choice';
-type FlagName = 'model' | 'prompt' | 'param' | 'reason' | 'team' | 'workflow' | 'days' | 'limit';
+type FlagName = 'model' | 'prompt' | 'param' | 'reason' | 'team' | 'workflow' | 'days' | 'limit' | 'from';
 
 interface Positional {
   slot: Slot;
@@ -173,7 +173,7 @@ interface VerbSpec {
 const TARGET: Positional = { slot: 'target', name: '<release>' };
 const SPECS: Record<Verb, VerbSpec> = {
   help: { positionals: [{ slot: 'topic', name: '[command]', optional: true }], flags: [] },
-  status: { positionals: [{ slot: 'workflow', name: '[workflow]', optional: true }], flags: [] },
+  status: { positionals: [{ slot: 'workflow', name: '[workflow]', optional: true }], flags: ['from'] },
   request: { positionals: [{ slot: 'workflow', name: '<workflow>' }], flags: ['model', 'prompt', 'param', 'reason'] },
   evals: { positionals: [{ slot: 'target', name: '<workflow|release>' }], flags: [] },
   approve: { positionals: [TARGET], flags: [] },
@@ -189,9 +189,10 @@ const SPECS: Record<Verb, VerbSpec> = {
     positionals: [TARGET, { slot: 'pair', name: '<pair-number>' }, { slot: 'choice', name: '<candidate|baseline|tie>' }],
     flags: [],
   },
-  spend: { positionals: [], flags: ['team', 'workflow', 'days'] },
-  receipts: { positionals: [{ slot: 'workflow', name: '<workflow>' }], flags: ['limit'] },
-  audit: { positionals: [{ slot: 'target', name: '<workflow|release>' }], flags: ['limit'] },
+  review: { positionals: [TARGET], flags: ['from'] },
+  spend: { positionals: [], flags: ['team', 'workflow', 'days', 'from'] },
+  receipts: { positionals: [{ slot: 'workflow', name: '<workflow>' }], flags: ['limit', 'from'] },
+  audit: { positionals: [{ slot: 'target', name: '<workflow|release>' }], flags: ['limit', 'from'] },
 };
 
 function isVerb(word: string): word is Verb {
@@ -323,7 +324,8 @@ function parseVerb(verb: Verb, args: string[]): Command {
     }
     case 'status': {
       const workflow = values[0] as string | undefined;
-      return workflow ? { verb, workflow } : { verb };
+      if (workflow && f.from !== undefined) throw new UsageError('--from pages the list of workflows: it goes without a workflow name');
+      return { verb, ...(workflow && { workflow }), ...(f.from !== undefined && { from: checkName('workflow', f.from) }) };
     }
     case 'request':
       return {
@@ -350,6 +352,8 @@ function parseVerb(verb: Verb, args: string[]): Command {
       return { verb, target: values[0] as string };
     case 'vote':
       return { verb, target: values[0] as string, pair: values[1] as number, choice: values[2] as VoteChoice };
+    case 'review':
+      return { verb, target: values[0] as string, ...(f.from !== undefined && { from: checkWhole('--from', f.from.replace(/^#/, ''), 1000) }) };
     case 'spend': {
       if (f.team !== undefined && f.workflow !== undefined) {
         throw new UsageError('--team and --workflow cannot be used together: choose one');
@@ -359,12 +363,23 @@ function parseVerb(verb: Verb, args: string[]): Command {
         ...(f.team !== undefined && { team: checkName('team', f.team) }),
         ...(f.workflow !== undefined && { workflow: checkName('workflow', f.workflow) }),
         ...(f.days !== undefined && { days: checkWhole('--days', f.days, 366) }),
+        ...(f.from !== undefined && { from: checkName('workflow', f.from) }),
       };
     }
     case 'receipts':
-      return { verb, workflow: values[0] as string, ...(f.limit !== undefined && { limit: checkWhole('--limit', f.limit, 1000) }) };
+      return {
+        verb,
+        workflow: values[0] as string,
+        ...(f.limit !== undefined && { limit: checkWhole('--limit', f.limit, 1000) }),
+        ...(f.from !== undefined && { from: checkReceiptId(f.from) }),
+      };
     case 'audit':
-      return { verb, target: values[0] as string, ...(f.limit !== undefined && { limit: checkWhole('--limit', f.limit, 1000) }) };
+      return {
+        verb,
+        target: values[0] as string,
+        ...(f.limit !== undefined && { limit: checkWhole('--limit', f.limit, 1000) }),
+        ...(f.from !== undefined && { from: checkWhole('--from', f.from.replace(/^#/, ''), 999_999_999) }),
+      };
   }
 }
 
@@ -416,6 +431,13 @@ function checkPrompt(raw: string): string {
   return raw;
 }
 
+const RECEIPT_ID = /^rcpt_[A-Za-z0-9_-]{1,80}$/;
+
+function checkReceiptId(raw: string): string {
+  if (!RECEIPT_ID.test(raw)) throw new UsageError(`--from must be a receipt id (rcpt_…), not ${show(raw)}`);
+  return raw;
+}
+
 function checkWhole(flag: string, raw: string, max: number): number {
   const n = wholeNumber(raw, 1, max);
   if (n === undefined) throw new UsageError(`${flag} must be a whole number from 1 to ${max}, not ${show(raw)}`);
@@ -440,6 +462,7 @@ export function formatCommand(cmd: Command): string {
       break;
     case 'status':
       if (cmd.workflow !== undefined) words.push(quoteToken(cmd.workflow));
+      if (cmd.from !== undefined) flags.push('--from', quoteToken(cmd.from));
       break;
     case 'request':
       words.push(quoteToken(cmd.workflow));
@@ -466,18 +489,25 @@ export function formatCommand(cmd: Command): string {
     case 'vote':
       words.push(quoteToken(cmd.target), String(cmd.pair), cmd.choice);
       break;
+    case 'review':
+      words.push(quoteToken(cmd.target));
+      if (cmd.from !== undefined) flags.push('--from', String(cmd.from));
+      break;
     case 'spend':
       if (cmd.team !== undefined) flags.push(...flagTokens('team', cmd.team));
       if (cmd.workflow !== undefined) flags.push(...flagTokens('workflow', cmd.workflow));
       if (cmd.days !== undefined) flags.push('--days', String(cmd.days));
+      if (cmd.from !== undefined) flags.push('--from', quoteToken(cmd.from));
       break;
     case 'receipts':
       words.push(quoteToken(cmd.workflow));
       if (cmd.limit !== undefined) flags.push('--limit', String(cmd.limit));
+      if (cmd.from !== undefined) flags.push('--from', quoteToken(cmd.from));
       break;
     case 'audit':
       words.push(quoteToken(cmd.target));
       if (cmd.limit !== undefined) flags.push('--limit', String(cmd.limit));
+      if (cmd.from !== undefined) flags.push('--from', String(cmd.from));
       break;
   }
   return [...words, ...flags].join(' ');

@@ -17,7 +17,7 @@ const HELP: Record<Verb, VerbHelp> = {
     example: 'help request',
   },
   status: {
-    usage: 'status [workflow]',
+    usage: 'status [workflow] [--from WORKFLOW]',
     summary: 'live configs, traffic weights, open releases and the governance checklist',
     example: 'status support-triage',
   },
@@ -81,18 +81,23 @@ const HELP: Record<Verb, VerbHelp> = {
     summary: 'human review: say which output of a sampled pair was better (up = candidate, down = baseline)',
     example: 'vote REL-12 3 candidate',
   },
+  review: {
+    usage: 'review <release> [--from PAIR]',
+    summary: "a release's human-review pairs (baseline and candidate answers side by side) with their vote buttons",
+    example: 'review REL-12',
+  },
   spend: {
-    usage: 'spend [--team T | --workflow W] [--days N]',
+    usage: 'spend [--team T | --workflow W] [--days N] [--from WORKFLOW]',
     summary: 'production spend by team or workflow (eval spend shown apart)',
     example: 'spend --team support --days 7',
   },
   receipts: {
-    usage: 'receipts <workflow> [--limit N]',
+    usage: 'receipts <workflow> [--limit N] [--from RECEIPT]',
     summary: "a workflow's latest run receipts",
     example: 'receipts support-triage --limit 20',
   },
   audit: {
-    usage: 'audit <workflow|release> [--limit N]',
+    usage: 'audit <workflow|release> [--limit N] [--from EVENT]',
     summary: 'the audit events of a workflow or release',
     example: 'audit REL-12 --limit 50',
   },

@@ -97,6 +97,7 @@ export function checkPermission(
     case 'spend':
     case 'receipts':
     case 'audit':
+    case 'review':
       if (mayRead(config, person, wf)) return null;
       return {
         rule: 'reader',

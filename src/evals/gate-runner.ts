@@ -11,7 +11,7 @@
 import { setMaxListeners } from 'node:events';
 import type { EvalSuite } from '../config/types.ts';
 import { computeGateVerdict, selectReviewPairs, type GateVerdict, type HumanReviewTally } from '../core/gate.ts';
-import { reviewCard, type ReviewPairView } from '../core/views/review.ts';
+import { reviewCard } from '../core/views/review.ts';
 import { sharedUpstreams, type UpstreamTarget, type Upstreams } from '../gateway/upstream.ts';
 import type { Runtime, ServerPlugin } from '../server/runtime.ts';
 import type { AppContext } from '../services/context.ts';
@@ -19,7 +19,8 @@ import { emitAlert } from '../services/notify.ts';
 import { transitionIn } from '../services/releases.ts';
 import type { StoredEvent } from '../store/repos/events.ts';
 import { loadEvalResults, saveEvalResults, writeEvalSpend } from './eval-store.ts';
-import { buildMessages, runSuite, type RunResult } from './runner.ts';
+import { pairViews } from './review-pairs.ts';
+import { runSuite } from './runner.ts';
 import { criticFor } from './setup.ts';
 
 export interface GateDeps {
@@ -34,16 +35,6 @@ export interface GateDeps {
 export type GateRunOutcome = { status: 'applied'; outcome: GateVerdict['outcome'] } | { status: 'stale' | 'skipped'; reason: string };
 
 const emptyTally = (pairs: number): HumanReviewTally => ({ pairs, voted: 0, candidateWorse: 0, candidateBetter: 0, ties: 0 });
-
-/** The user message a reviewer sees for a case. */
-function caseInput(suite: EvalSuite, caseId: string, config: Parameters<typeof buildMessages>[0]): string {
-  const c = suite.cases.find((x) => x.id === caseId);
-  if (!c) return caseId;
-  const m = buildMessages(config, c);
-  if (!m.ok) return c.input ?? caseId;
-  const users = m.messages.filter((x) => x.role === 'user');
-  return users.map((u) => u.content).join('\n') || caseId;
-}
 
 /** Runs gate run `gateRun` of a release to its end and applies the result (unless stale). */
 export async function evaluateRelease(deps: GateDeps, releaseId: number, gateRun: number, signal?: AbortSignal): Promise<GateRunOutcome> {
@@ -73,9 +64,6 @@ export async function evaluateRelease(deps: GateDeps, releaseId: number, gateRun
   });
   const pairs = selectReviewPairs(run.baseline, run.candidate, suite.humanReview.sample);
   const verdict = computeGateVerdict(wf.gate, run.baseline, run.candidate, pairs.length > 0 ? emptyTally(pairs.length) : undefined);
-  const byKey = (runs: RunResult[]) => new Map(runs.map((x) => [`${x.caseId}\u0000${x.repeat}`, x]));
-  const b = byKey(run.baseline);
-  const c = byKey(run.candidate);
 
   return ctx.store.tx(async (t): Promise<GateRunOutcome> => {
     const now = ctx.now();
@@ -109,21 +97,7 @@ export async function evaluateRelease(deps: GateDeps, releaseId: number, gateRun
     );
     if (!moved.ok) throw new Error(moved.error.message);
     if (pairs.length > 0) {
-      const views: ReviewPairView[] = (await t.review.listPairs(r.id, gateRun)).map((p) => {
-        const k = `${p.caseId}\u0000${p.repeat}`;
-        const br = b.get(k);
-        const cr = c.get(k);
-        return {
-          pair: p.pair,
-          caseId: p.caseId,
-          repeat: p.repeat,
-          input: caseInput(suite, p.caseId, candidate.config),
-          baseline: br?.output ?? br?.error ?? null,
-          candidate: cr?.output ?? cr?.error ?? null,
-          baselinePassed: !!br?.passed && !br.error,
-          candidatePassed: !!cr?.passed && !cr.error,
-        };
-      });
+      const views = pairViews(await t.review.listPairs(r.id, gateRun), suite, candidate.config, run.baseline, run.candidate);
       const card = reviewCard({ releaseKey: r.key, workflow: r.workflow, team: wf.team, requester: r.requester, required: suite.humanReview.required, pairs: views });
       const team = ctx.config.teams[wf.team];
       const voters = [...new Set([...(team?.members ?? []), ...wf.approvers])].filter((p) => p !== r.requester);

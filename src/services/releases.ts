@@ -29,7 +29,7 @@ export function workflowOf(ctx: AppContext, name: string): Outcome<Workflow> {
  * A release id, or a workflow name standing for its open release (for rollback, when none is
  * open, its latest completed release).
  */
-export async function resolveRelease(ctx: AppContext, target: string, verb: ReleaseVerb | 'audit' | 'vote'): Promise<Outcome<ReleaseRecord>> {
+export async function resolveRelease(ctx: AppContext, target: string, verb: ReleaseVerb | 'audit' | 'vote' | 'review'): Promise<Outcome<ReleaseRecord>> {
   const m = RELEASE_ID_RE.exec(target);
   if (m) {
     const r = await ctx.store.releases.get(Number(m[1]));

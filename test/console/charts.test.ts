@@ -47,6 +47,10 @@ describe('SVG charts', () => {
     expect(barTone(120, 100)).toBe('danger');
     const svg = barChart({ title: 'Month', bars: [{ label: 'support', value: 120, limit: 100 }], formatValue: (v) => `$${v}` });
     expect(svg).toContain('<line class="limit"');
+    expect(svg).toMatch(/<g class="legend">.*>limit<\/text><\/g>/);
+    const named = barChart({ title: 'Month', bars: [{ label: 'support', value: 1, limit: 2 }], formatValue: String, limitLabel: 'red tick: the monthly budget' });
+    expect(named).toContain('>red tick: the monthly budget</text>');
+    expect(barChart({ title: 'Month', bars: [{ label: 'support', value: 1 }], formatValue: String })).not.toContain('class="legend"');
     expect(svg).toContain('$120 of $100');
     expect(svg).toContain('fill="#dc2626"');
   });

@@ -276,7 +276,7 @@ describe('usage and helpText', () => {
   it('gives each verb its usage line', () => {
     expect(usage('request')).toBe('request <workflow> [--model M] [--prompt NAME] [--param k=v]... [--reason TEXT]');
     expect(usage('override')).toBe('override <release> --reason TEXT');
-    expect(usage('spend')).toBe('spend [--team T | --workflow W] [--days N]');
+    expect(usage('spend')).toBe('spend [--team T | --workflow W] [--days N] [--from WORKFLOW]');
   });
 
   it('lists every verb with a description', () => {

@@ -121,21 +121,43 @@ describe('web console in Chromium', () => {
     await eli.page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
     await eli.page.waitForSelector('#verdict .outcome-pass', { timeout: 120_000 });
     await see(eli.page.locator('#main article.card h3'), 'awaiting approval');
-    await eli.page.locator('#outputs table.side-by-side tbody tr').first().waitFor({ state: 'visible' });
     await see(eli.page.locator('#main article.card table').first(), 'pass rate');
 
-    // A refused click: eli (the requester, a team member but not an approver) may not approve it.
-    await eli.page.click('#main article.card button[data-action-id="approve"]');
+    // The eval outputs are collapsed: one line per case run, failing and disagreeing ones first,
+    // the runs that pass in both variants folded into one; a click opens a case side by side.
+    const cases = eli.page.locator('#outputs details.case');
+    await cases.first().waitFor({ state: 'attached' });
+    expect(await eli.page.locator('#outputs details[open]').count()).toBe(0);
+    const summaries = await eli.page.locator('#outputs > .cases > details.case > summary').allInnerTexts();
+    for (const line of summaries) expect(line, 'listed before the passing ones').toMatch(/✗ fail/);
+    const passing = eli.page.locator('#outputs details#passing');
+    if ((await passing.count()) > 0) {
+      expect(await passing.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+      expect(await passing.locator('details.case > summary').first().innerText()).not.toMatch(/✗/);
+    }
+    const height = await eli.page.evaluate(() => document.documentElement.scrollHeight);
+    expect(height, 'the release page is not a wall of outputs').toBeLessThan(4000);
+    const first = cases.first();
+    await first.locator('summary').click();
+    await first.locator('td.output pre').first().waitFor({ state: 'visible' });
+
+    // eli (the requester, a team member but not an approver) has no Approve button; typing it is refused with the rule.
+    expect(await eli.page.locator('#main article.card button[data-action-id="approve"]').count()).toBe(0);
+    await eli.page.fill('#command-input', 'approve REL-1');
+    await eli.page.click('#command-form button[type="submit"]');
     await see(eli.page.locator('#results .result-refused'), 'approve on support-triage is for its approvers (dana, sam)');
     await see(eli.page.locator('#results .result-refused'), 'rule: approver');
     expect((await server.store.releases.get(1))!.state).toBe('awaiting_approval');
 
-    // Dana (an approver) approves in another browser; eli's page changes without a reload.
+    // Dana (an approver) approves in another browser; eli's page changes without a reload, and
+    // dana's page shows the release's card once (the answer does not repeat the card on the page).
     const dana = await signedIn('dana');
     await dana.page.goto(`${server.url}/releases/REL-1`);
     await dana.page.click('#main article.card button[data-action-id="approve"]');
     await see(dana.page.locator('#results .result-ok').first(), 'REL-1');
     await see(eli.page.locator('#main article.card h3'), 'canary', 15_000);
+    await see(dana.page.locator('#main article.card h3'), 'canary', 15_000);
+    expect(await dana.page.locator('article.card-release[data-release="REL-1"], article.card-rollout[data-release="REL-1"]').count()).toBe(1);
     expect(await eli.page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(42);
 
     // Canary traffic through the gateway; the canary page charts it.

@@ -69,13 +69,14 @@ describe('the background gate', () => {
         (x) => x.release_id === id && (x.variant === 'baseline' || x.variant === 'candidate'),
       );
       expect(receipts).toHaveLength(v.baseline.runs * 2);
-      // Review card: 4 pairs, 👍/👎 each, with the vote commands.
+      // Review card: 4 pairs, a choice of 👍/👎/tie each, with the vote commands.
       expect(await s.store.review.listPairs(id, r.gateRuns)).toHaveLength(4);
       const alert = (await s.store.events.after(0, 10_000)).find((e) => e.kind === 'alert' && e.releaseId === id && e.payload.condition === 'human_review')!;
-      const card = alert.payload.card as { kind: string; actions: { command: string; label: string }[]; blocks: { type: string }[] };
+      const card = alert.payload.card as { kind: string; blocks: { type: string; options?: { command: string }[] }[] };
       expect(card.kind).toBe('review');
-      expect(card.actions.map((a) => a.command)).toContain(`vote REL-${id} 1 candidate`);
-      expect(card.actions.map((a) => a.command)).toContain(`vote REL-${id} 4 baseline`);
+      const votes = card.blocks.flatMap((b) => (b.type === 'choice' ? b.options!.map((o) => o.command) : []));
+      expect(votes).toContain(`vote REL-${id} 1 candidate`);
+      expect(votes).toContain(`vote REL-${id} 4 baseline`);
       expect(card.blocks.filter((b) => b.type === 'fields')).toHaveLength(4);
       expect(alert.payload.notify).not.toContain('eli');
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeActionValue } from '../../src/chat/render/action-payload.ts';
 import { buildReasonModal, renderBlockKit, type SlackBlock } from '../../src/chat/render/blockkit.ts';
+import { slackTextLength } from '../../src/chat/render/budget.ts';
 import type { Card } from '../../src/core/card.ts';
 import { releaseCard } from './release-card.ts';
 
@@ -113,28 +114,36 @@ describe('Block Kit', () => {
     expect(text).toContain('&lt;@U0ALL&gt;');
   });
 
-  it('keeps an oversized card within limits and still ends with the buttons', () => {
+  it('fits an oversized card in one message: its list pages, its texts shorten, a note says what and a button goes on', () => {
     const big: Card = {
       kind: 'list',
       title: 'T'.repeat(400),
+      console: '/receipts?workflow=support-triage',
       blocks: [
         { type: 'text', text: 'x'.repeat(10_000) },
         { type: 'fields', fields: Array.from({ length: 35 }, (_, i) => ({ label: `f${i}`, value: 'v'.repeat(3000) })) },
-        { type: 'table', columns: ['id', 'what'], rows: Array.from({ length: 500 }, (_, i) => [`RCPT-${i}`, 'y'.repeat(40)]) },
+        { type: 'table', columns: ['id', 'what'], rows: Array.from({ length: 500 }, (_, i) => [`rcpt_${i}`, 'y'.repeat(40)]) },
         ...Array.from({ length: 80 }, () => ({ type: 'context' as const, text: 'c' })),
       ],
       actions: [{ id: 'x', label: 'L'.repeat(200), command: 'approve REL-3' }],
+      paging: { noun: 'receipts', tables: [2], cursors: Array.from({ length: 500 }, (_, i) => `rcpt_${i}`), command: 'receipts support-triage', limit: 500 },
     };
-    const out = renderBlockKit(big);
+    const out = renderBlockKit(big, { consoleUrl: 'https://air.example.com/' });
     assertSlackLimits(out.blocks);
-    expect(out.blocks).toHaveLength(50);
-    expect((out.blocks[49] as Any).type).toBe('actions');
-    expect((out.blocks[48] as Any).elements[0].text).toMatch(/^… \d+ more blocks not shown$/);
-    const texts = sectionTexts(out.blocks);
-    expect(texts[0].endsWith('…')).toBe(true);
-    const table = texts.find((t) => t.includes('RCPT-0'))!;
-    expect(table).toMatch(/… \d+ more lines\n```$/);
-    expect((out.blocks[1 + 1] as Any).fields).toHaveLength(10);
+    expect(out.blocks.length).toBeLessThanOrEqual(45);
+    expect(slackTextLength(out.blocks)).toBeLessThanOrEqual(11_000);
+    const last = out.blocks[out.blocks.length - 1] as Any;
+    expect(last.type).toBe('actions');
+    const commands = last.elements.map((e: Any) => decodeActionValue(e.value)!.command);
+    expect(commands[0]).toBe('approve REL-3');
+    const shown = (sectionTexts(out.blocks).join('\n').match(/rcpt_\d+/g) ?? []).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(commands[1]).toBe(`receipts support-triage --limit ${500 - shown} --from rcpt_${shown}`);
+    const note = (out.blocks[out.blocks.length - 2] as Any).elements[0].text as string;
+    expect(note).toContain(`Showing receipts 1–${shown} of 500`);
+    expect(note).toMatch(/long texts? shortened \([\d,]+ characters left out\)/);
+    expect(note).toContain('<https://air.example.com/receipts?workflow=support-triage|everything in the console>');
+    expect(sectionTexts(out.blocks)[0]).toMatch(/… \([\d,]+ more characters\)$/);
   });
 
   it('builds the reason modal for Reject', () => {

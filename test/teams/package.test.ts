@@ -10,10 +10,16 @@ import { colorIcon, outlineIcon } from '../../scripts/teams-icons.ts';
 import { tempDir } from '../helpers/harness.ts';
 
 const APP_ID = '0B5F3C1E-1111-4000-8000-000000000ABC';
+const DEVELOPER = {
+  TEAMS_DEVELOPER_NAME: 'Northwind IT',
+  TEAMS_DEVELOPER_URL: 'https://northwind.example/ai-release',
+  TEAMS_PRIVACY_URL: 'https://northwind.example/privacy',
+  TEAMS_TERMS_URL: 'https://northwind.example/terms',
+};
 
 describe('teams:package', () => {
   it('writes a zip with a filled manifest that validates, and both icons', () => {
-    const out = buildTeamsPackage({ appId: APP_ID, version: '1.2.3' });
+    const out = buildTeamsPackage({ appId: APP_ID, version: '1.2.3', env: DEVELOPER });
     if (!out.ok) throw new Error(out.message);
     const files = unzipSync(out.zip);
     expect(Object.keys(files).sort()).toEqual(['color.png', 'manifest.json', 'outline.png']);
@@ -27,10 +33,20 @@ describe('teams:package', () => {
     const commands = bot.commandLists[0].commands.map((c: { title: string }) => c.title);
     for (const verb of ['help', 'status', 'request', 'approve', 'promote', 'rollback', 'spend']) expect(commands).toContain(verb);
     expect(JSON.stringify(manifest)).not.toContain('{{');
+    expect(manifest.developer).toEqual({ name: 'Northwind IT', websiteUrl: DEVELOPER.TEAMS_DEVELOPER_URL, privacyUrl: DEVELOPER.TEAMS_PRIVACY_URL, termsOfUseUrl: DEVELOPER.TEAMS_TERMS_URL });
+  });
+
+  it('refuses to ship made-up publisher URLs: names each variable to set, and wants https', () => {
+    const none = buildTeamsPackage({ appId: APP_ID, version: '1.0.0', env: {} });
+    expect(!none.ok && none.message).toMatch(/^TEAMS_DEVELOPER_URL, TEAMS_PRIVACY_URL, TEAMS_TERMS_URL are not set/);
+    const one = buildTeamsPackage({ appId: APP_ID, version: '1.0.0', env: { ...DEVELOPER, TEAMS_PRIVACY_URL: '' } });
+    expect(!one.ok && one.message).toMatch(/^TEAMS_PRIVACY_URL is not set/);
+    const http = buildTeamsPackage({ appId: APP_ID, version: '1.0.0', env: { ...DEVELOPER, TEAMS_TERMS_URL: 'http://northwind.example/terms' } });
+    expect(!http.ok && http.message).toMatch(/TEAMS_TERMS_URL must be an https URL/);
   });
 
   it('the schema check catches a broken manifest', () => {
-    const out = buildTeamsPackage({ appId: APP_ID, version: '1.0.0' });
+    const out = buildTeamsPackage({ appId: APP_ID, version: '1.0.0', env: DEVELOPER });
     if (!out.ok) throw new Error(out.message);
     const broken = structuredClone(out.manifest) as any;
     delete broken.bots[0].scopes;
@@ -51,7 +67,7 @@ describe('teams:package', () => {
   it('the script writes dist-style output and exits 1 with the message when the id is missing', () => {
     const dir = tempDir('air-teams-pkg-');
     const file = join(dir, 'ai-release-teams.zip');
-    const env = { ...process.env, MICROSOFT_APP_ID: APP_ID };
+    const env = { ...process.env, ...DEVELOPER, MICROSOFT_APP_ID: APP_ID };
     execFileSync(process.execPath, ['--import', 'tsx', 'scripts/teams-package.ts', file], { env, stdio: 'pipe' });
     expect(Object.keys(unzipSync(readFileSync(file)))).toContain('manifest.json');
     let stderr = '';

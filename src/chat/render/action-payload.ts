@@ -11,6 +11,8 @@ export interface DecodedAction {
   input?: { name: 'reason'; required: boolean };
   /** The release position the card showed when it was clicked (see CardAction.expect). */
   expect?: string;
+  /** The card's choices are sent with it (CardAction.submit). */
+  submit?: 'choices';
 }
 
 interface ActionWire {
@@ -19,15 +21,17 @@ interface ActionWire {
   n?: 'reason';
   r?: boolean;
   e?: string;
+  s?: 1;
 }
 
-export function encodeActionValue(action: CardAction): string {
+export function encodeActionValue(action: Pick<CardAction, 'id' | 'command' | 'input' | 'expect' | 'submit'> & Partial<CardAction>): string {
   const wire: ActionWire = { c: action.command, i: action.id };
   if (action.input) {
     wire.n = action.input.name;
     wire.r = action.input.required;
   }
   if (action.expect) wire.e = action.expect;
+  if (action.submit === 'choices') wire.s = 1;
   return JSON.stringify(wire);
 }
 
@@ -46,6 +50,7 @@ export function decodeActionValue(value: string): DecodedAction | null {
   if (typeof wire.i !== 'string' || wire.i === '') return null;
   const decoded: DecodedAction = { command: wire.c, actionId: wire.i };
   if (typeof wire.e === 'string' && wire.e !== '') decoded.expect = wire.e;
+  if (wire.s === 1) decoded.submit = 'choices';
   if (wire.n !== undefined) {
     if (wire.n !== 'reason') return null;
     if (wire.r !== undefined && typeof wire.r !== 'boolean') return null;

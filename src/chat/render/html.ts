@@ -28,8 +28,9 @@ export function renderHtml(card: Card, opts: HtmlOptions = {}): string {
   const parts = [`<article ${attrs.join(' ')}>`, `<h3>${inlineHtml(card.title)}</h3>`];
   for (const block of card.blocks) parts.push(blockHtml(block));
   if (opts.done !== undefined) parts.push(`<p class="done">${escapeHtml(opts.done)}</p>`);
-  else if (card.actions && card.actions.length > 0) {
-    parts.push(`<div class="actions">${card.actions.map(buttonHtml).join('')}</div>`);
+  else {
+    const actions = (card.actions ?? []).filter((a) => a.submit === undefined);
+    if (actions.length > 0) parts.push(`<div class="actions">${actions.map(buttonHtml).join('')}</div>`);
   }
   parts.push('</article>');
   return parts.join('\n');
@@ -56,9 +57,13 @@ function blockHtml(block: CardBlock): string {
     case 'code':
       return `<pre><code>${escapeHtml(block.text)}</code></pre>`;
     case 'context':
-      return `<p class="context">${inlineHtml(block.text)}</p>`;
+      return `<p class="context">${inlineHtml(block.text)}${block.link ? ` · <a href="${escapeHtml(block.link.path)}">${escapeHtml(block.link.label)}</a>` : ''}</p>`;
     case 'divider':
       return '<hr>';
+    case 'choice':
+      return `<div class="actions choice" role="group" aria-label="${escapeHtml(block.label)}">${block.options
+        .map((o, i) => buttonHtml({ id: `${block.id}-${i}`, label: o.label, command: o.command, ...(o.style ? { style: o.style } : {}) }))
+        .join('')}</div>`;
   }
 }
 

@@ -9,6 +9,8 @@ export interface TextOptions {
   color?: boolean;
   /** Wrap width for prose (default 80). */
   width?: number;
+  /** When set, tables wider than this wrap their longest cells inside their columns to fit. */
+  tableWidth?: number;
 }
 
 const TONE_MARKER: Record<CardTone, string> = { success: '✔', danger: '✖', warning: '!', info: '•' };
@@ -38,19 +40,20 @@ export function renderText(card: Card, opts: TextOptions = {}): string {
   const marker = color ? TONE_COLOR[tone](TONE_MARKER[tone]) : TONE_MARKER[tone];
   const title = oneLine(plainText(card.title));
   const sections: string[] = [`${marker} ${color ? ansi.bold(title) : title}`];
-  for (const block of card.blocks) sections.push(renderBlock(block, color, width));
-  if (card.actions && card.actions.length > 0) sections.push(renderActions(card.actions, color));
+  for (const block of card.blocks) sections.push(renderBlock(block, color, width, opts.tableWidth));
+  const actions = (card.actions ?? []).filter((a) => a.submit === undefined);
+  if (actions.length > 0) sections.push(renderActions(actions, color));
   return sections.join('\n\n') + '\n';
 }
 
-function renderBlock(block: CardBlock, color: boolean, width: number): string {
+function renderBlock(block: CardBlock, color: boolean, width: number, tableWidth?: number): string {
   switch (block.type) {
     case 'text':
       return inline(wrap(block.text, width), color);
     case 'fields':
       return renderFields(block.fields, color, width);
     case 'table': {
-      const table = monospaceTable(block.columns, block.rows, block.emphasis);
+      const table = monospaceTable(block.columns, block.rows, block.emphasis, tableWidth);
       if (!color) return table.lines.join('\n');
       return table.lines
         .map((line, i) => (i === 0 ? ansi.bold(line) : table.emphasized[i] ? ansi.red(ansi.bold(line)) : line))
@@ -64,11 +67,16 @@ function renderBlock(block: CardBlock, color: boolean, width: number): string {
         .map((line) => (line === '' ? '' : `    ${line}`))
         .join('\n');
     case 'context': {
-      const text = inline(wrap(block.text, width), false);
+      const text = inline(wrap(block.text + (block.link ? ` · ${block.link.label}: ${block.link.path}` : ''), width), false);
       return color ? text.split('\n').map(ansi.dim).join('\n') : text;
     }
     case 'divider':
       return '─'.repeat(Math.min(width, 60));
+    case 'choice':
+      return renderActions(
+        block.options.map((o, i) => ({ id: `${block.id}-${i}`, label: o.label, command: o.command })),
+        color,
+      );
   }
 }
 
@@ -129,9 +137,11 @@ export interface MonospaceTable {
 
 /**
  * Columns padded to a common width; emphasised rows get a `✖ ` prefix (every other line two
- * spaces) when any row is emphasised. Cells are plain text on one line.
+ * spaces) when any row is emphasised. Cells are plain text on one line — unless `maxWidth` is
+ * given and the table is wider: then the widest columns narrow until it fits and their cells
+ * wrap at word boundaries onto continuation lines.
  */
-export function monospaceTable(columns: string[], rows: string[][], emphasis: number[] = []): MonospaceTable {
+export function monospaceTable(columns: string[], rows: string[][], emphasis: number[] = [], maxWidth?: number): MonospaceTable {
   const emph = new Set(emphasis);
   const count = Math.max(columns.length, ...rows.map((r) => r.length));
   const cell = (row: string[], i: number) => oneLine(plainText(row[i] ?? ''));
@@ -139,15 +149,64 @@ export function monospaceTable(columns: string[], rows: string[][], emphasis: nu
   const body = rows.map((row) => Array.from({ length: count }, (_, i) => cell(row, i)));
   const widths = header.map((_, i) => Math.max(displayWidth(header[i]), ...body.map((r) => displayWidth(r[i]))));
   const marks = emph.size > 0;
+  if (maxWidth !== undefined) narrow(widths, maxWidth - (marks ? 2 : 0) - 2 * (count - 1));
   const line = (cells: string[], mark: string) =>
     ((marks ? `${mark} ` : '') + cells.map((c, i) => padEnd(c, widths[i])).join('  ')).trimEnd();
-  const lines = [line(header, ' '), line(widths.map((w) => '─'.repeat(w)), ' ')];
-  const emphasized = [false, false];
+  const rowLines = (cells: string[], mark: string): string[] => {
+    const wrapped = cells.map((c, i) => (displayWidth(c) > widths[i] ? wrapCell(c, widths[i]) : [c]));
+    const height = Math.max(...wrapped.map((w) => w.length));
+    return Array.from({ length: height }, (_, k) => line(wrapped.map((w) => w[k] ?? ''), k === 0 ? mark : ' '));
+  };
+  const lines = [...rowLines(header, ' '), line(widths.map((w) => '─'.repeat(w)), ' ')];
+  const emphasized = lines.map(() => false);
   body.forEach((cells, i) => {
-    lines.push(line(cells, emph.has(i) ? EMPHASIS_MARK : ' '));
-    emphasized.push(emph.has(i));
+    for (const l of rowLines(cells, emph.has(i) ? EMPHASIS_MARK : ' ')) {
+      lines.push(l);
+      emphasized.push(emph.has(i));
+    }
   });
   return { lines, emphasized };
+}
+
+/** Narrows the widest columns, one character at a time, until their sum fits `room` (8 at least each). */
+function narrow(widths: number[], room: number): void {
+  const floor = 8;
+  let total = widths.reduce((a, b) => a + b, 0);
+  while (total > room) {
+    let widest = 0;
+    for (let i = 1; i < widths.length; i++) if (widths[i]! > widths[widest]!) widest = i;
+    if (widths[widest]! <= floor) return;
+    widths[widest]!--;
+    total--;
+  }
+}
+
+/** A cell's text in lines of at most `width` columns, broken at spaces (a longer word is split). */
+function wrapCell(text: string, width: number): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (const word of text.split(/ +/)) {
+    let w = word;
+    while (displayWidth(w) > width) {
+      if (current) {
+        out.push(current);
+        current = '';
+      }
+      const chars = [...w];
+      let k = 0;
+      let used = 0;
+      while (k < chars.length && used + displayWidth(chars[k]!) <= width) used += displayWidth(chars[k++]!);
+      out.push(chars.slice(0, Math.max(1, k)).join(''));
+      w = chars.slice(Math.max(1, k)).join('');
+    }
+    const next = current ? `${current} ${w}` : w;
+    if (current && displayWidth(next) > width) {
+      out.push(current);
+      current = w;
+    } else current = next;
+  }
+  if (current || out.length === 0) out.push(current);
+  return out;
 }
 
 export type DiffLine = { op: ' ' | '-' | '+'; text: string };

@@ -6,6 +6,8 @@
  */
 import type { AppContext } from '../../services/context.ts';
 import type { StoredEvent } from '../../store/repos/events.ts';
+import { forChannel, forPerson } from '../audience.ts';
+import { SLACK_MESSAGE } from '../render/budget.ts';
 import { releaseCardOf } from '../executor.ts';
 import { outboundFor, type Outbound } from '../outbound.ts';
 import { slackMessage } from './message.ts';
@@ -19,18 +21,20 @@ export class SlackDelivery {
   constructor(
     private ctx: AppContext,
     private outbox: SlackOutbox,
+    /** PUBLIC_URL: where cut cards link to the console. */
+    private consoleUrl?: string,
   ) {}
 
   /** Queues what `e` means for Slack; resolves without waiting for Slack. */
   async handle(e: StoredEvent): Promise<void> {
-    for (const o of await outboundFor(this.ctx, e)) this.send(o);
+    for (const o of await outboundFor(this.ctx, e)) await this.send(o);
   }
 
   private channelOf(team: string): string | undefined {
     return this.ctx.config.teams[team]?.channels.slack;
   }
 
-  private send(o: Outbound): void {
+  private async send(o: Outbound): Promise<void> {
     const cfg = this.ctx.config;
     switch (o.kind) {
       case 'release': {
@@ -43,7 +47,7 @@ export class SlackDelivery {
           this.waiting.delete(key);
           // Rendered when its turn comes: the message shows the release as it is now.
           const r = await this.ctx.store.releases.get(o.releaseId);
-          const msg = slackMessage(cfg, r ? await releaseCardOf(this.ctx, r) : o.card);
+          const msg = slackMessage(cfg, await forChannel(this.ctx, r ? await releaseCardOf(this.ctx, r) : o.card), { consoleUrl: this.consoleUrl });
           const ts = await slackPostOf(this.ctx.store, o.releaseId, channel);
           if (ts) return this.outbox.updateNow(channel, ts, msg);
           const posted = await this.outbox.postNow(channel, msg);
@@ -54,18 +58,19 @@ export class SlackDelivery {
       case 'message': {
         const channel = this.channelOf(o.team);
         if (!channel) return;
-        const msg = slackMessage(cfg, o.card);
         const mentions = (o.mention ?? []).flatMap((n) => (cfg.people[n]?.slack ? [`<@${cfg.people[n]!.slack}>`] : []));
-        if (mentions.length) msg.blocks.splice(1, 0, { type: 'context', elements: [{ type: 'mrkdwn', text: `for ${mentions.join(' ')}` }] });
+        // The mention line is one more block: the card fits in one fewer.
+        const budget = mentions.length ? { ...SLACK_MESSAGE, blocks: SLACK_MESSAGE.blocks - 1, text: SLACK_MESSAGE.text - 400 } : SLACK_MESSAGE;
+        const msg = slackMessage(cfg, await forChannel(this.ctx, o.card), { consoleUrl: this.consoleUrl, budget });
+        if (mentions.length) msg.blocks.splice(1, 0, { type: 'context', elements: [{ type: 'mrkdwn', text: `for ${mentions.slice(0, 20).join(' ')}${mentions.length > 20 ? ` and ${mentions.length - 20} more` : ''}` }] });
         const threadOf = o.threadOf;
         void this.outbox.post(channel, msg, threadOf === undefined ? undefined : () => slackPostOf(this.ctx.store, threadOf, channel));
         return;
       }
       case 'direct': {
-        const msg = slackMessage(cfg, o.card);
         for (const name of o.people) {
           const user = cfg.people[name]?.slack;
-          if (user) void this.outbox.direct(user, msg);
+          if (user) void this.outbox.direct(user, slackMessage(cfg, await forPerson(this.ctx, o.card, cfg.people[name]), { consoleUrl: this.consoleUrl }));
         }
         return;
       }

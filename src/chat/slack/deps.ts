@@ -16,6 +16,8 @@ export interface SlackDeps {
   modals: Map<string, OpenModal>;
   /** Re-publishes a user's App Home tab. */
   publishHome(user: string): Promise<void>;
+  /** PUBLIC_URL: where cut cards link to the console. */
+  consoleUrl?: string;
 }
 
 /** The `dedupe` key of one Slack delivery. */

@@ -1,37 +1,20 @@
 /**
- * Cards as Slack messages: Block Kit from the one renderer, with config people shown as Slack
- * mentions ("✅ Approved by <@U0DANA> at 14:02 UTC").
+ * Cards as Slack messages: Block Kit from the one renderer (fitted to a message's budget), with
+ * config people shown as Slack mentions ("✅ Approved by <@U0DANA> at 14:02 UTC").
  */
 import type { Card } from '../../core/card.ts';
 import type { LoadedConfig } from '../../config/types.ts';
-import { renderBlockKit, type BlockKitMessage, type SlackBlock } from '../render/blockkit.ts';
-
-const MAX_MESSAGE_BLOCKS = 50;
+import { renderBlockKit, renderBlockKitCards, type BlockKitMessage, type BlockKitOptions } from '../render/blockkit.ts';
 
 /** One card as a message. */
-export function slackMessage(config: LoadedConfig, card: Card): BlockKitMessage {
-  return withMentions(config, renderBlockKit(card));
+export function slackMessage(config: LoadedConfig, card: Card, opts: BlockKitOptions = {}): BlockKitMessage {
+  return withMentions(config, renderBlockKit(card, opts));
 }
 
-/** Several cards as one message (an ephemeral answer), within Slack's block limit. */
-export function slackMessageOf(config: LoadedConfig, cards: Card[]): BlockKitMessage {
-  const parts = cards.map((c) => slackMessage(config, c));
-  const blocks: SlackBlock[] = [];
-  for (const [i, p] of parts.entries()) {
-    if (i > 0) blocks.push({ type: 'divider' });
-    blocks.push(...p.blocks);
-  }
-  const text = parts.map((p) => p.text).join(' · ');
-  if (blocks.length <= MAX_MESSAGE_BLOCKS) return { text, blocks };
-  return {
-    text,
-    blocks: [
-      ...blocks.slice(0, MAX_MESSAGE_BLOCKS - 1),
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `… ${blocks.length - MAX_MESSAGE_BLOCKS + 1} more blocks not shown` }] },
-    ],
-  };
+/** Several cards as one message (an ephemeral answer), fitted together within Slack's budget. */
+export function slackMessageOf(config: LoadedConfig, cards: Card[], opts: BlockKitOptions = {}): BlockKitMessage {
+  return withMentions(config, renderBlockKitCards(cards, opts));
 }
-
 /** "by dana at" / "by dana," in context lines becomes "by <@U0DANA> at" for people with a Slack id. */
 export function withMentions(config: LoadedConfig, msg: BlockKitMessage): BlockKitMessage {
   const ids = new Map<string, string>();

@@ -8,6 +8,7 @@
  * CLI) update each release's one message.
  */
 import { App, HTTPReceiver, LogLevel, webApi, type Logger as BoltLogger } from '@slack/bolt';
+import { consoleUrlFromEnv } from '../console-url.ts';
 import type { ChannelQueueOptions } from '../queue.ts';
 import type { Router } from '../../server/http.ts';
 import type { Logger } from '../../server/log.ts';
@@ -102,17 +103,19 @@ export function createSlackSurface(rt: Runtime, settings: SlackSettings, mode: '
   });
 
   const modals = new Map<string, OpenModal>();
+  const consoleUrl = consoleUrlFromEnv(rt.env);
   const deps: SlackDeps = {
     rt,
     outbox,
     modals,
     publishHome: async (user) => outbox.publishHome(user, await homeBlocks(deps, user)),
+    consoleUrl,
   };
   registerAiReleaseCommand(app, deps);
   registerCardActions(app, deps);
   registerReasonModal(app, deps);
   registerAppHome(app, deps);
-  const delivery = new SlackDelivery(rt.ctx, outbox);
+  const delivery = new SlackDelivery(rt.ctx, outbox, consoleUrl);
 
   let sweeper: NodeJS.Timeout | null = null;
   const surface: SlackSurface = {

@@ -6,6 +6,7 @@
 import { StartupError } from '../../app.ts';
 import { readJson, sendError } from '../../server/http.ts';
 import type { Runtime, ServerPlugin } from '../../server/runtime.ts';
+import { consoleUrlFromEnv } from '../console-url.ts';
 import { outboundFor } from '../outbound.ts';
 import { ChannelQueue } from '../queue.ts';
 import { teamsModeFromEnv } from './mode.ts';
@@ -29,7 +30,8 @@ export function teamsPlugin(rt: Runtime): ServerPlugin | null {
     retryAfterMs: connectorRetryAfterMs,
     onRateLimited: (conversation, waitMs) => log.warn('teams: rate limited by the Bot Connector', { conversation, waitMs }),
   });
-  const deps = { ctx, log, local };
+  const consoleUrl = consoleUrlFromEnv(rt.env);
+  const deps = { ctx, log, local, consoleUrl };
 
   return {
     name: 'teams',
@@ -61,7 +63,7 @@ export function teamsPlugin(rt: Runtime): ServerPlugin | null {
       await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     },
     async onEvent(e) {
-      for (const out of await outboundFor(ctx, e)) await deliver({ ctx, log, connector: connection, queue }, out);
+      for (const out of await outboundFor(ctx, e)) await deliver({ ctx, log, connector: connection, queue, consoleUrl }, out);
     },
   };
 }

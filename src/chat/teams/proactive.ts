@@ -7,6 +7,7 @@
 import type { Card } from '../../core/card.ts';
 import type { AppContext } from '../../services/context.ts';
 import type { Logger } from '../../server/log.ts';
+import { forChannel, forPerson } from '../audience.ts';
 import type { Outbound } from '../outbound.ts';
 import type { ChannelQueue } from '../queue.ts';
 import { anyChannelReference, anyReference, personalReferenceOf, postOf, postsOf, referenceFor, savePost, saveReference } from './records.ts';
@@ -18,6 +19,8 @@ export interface ProactiveDeps {
   log: Logger;
   connector: TeamsConnector;
   queue: ChannelQueue;
+  /** PUBLIC_URL: where cut cards link to the console. */
+  consoleUrl?: string;
 }
 
 export async function deliver(deps: ProactiveDeps, out: Outbound): Promise<void> {
@@ -49,7 +52,7 @@ async function teamChannel(deps: ProactiveDeps, team: string): Promise<{ channel
 
 async function releaseCard(deps: ProactiveDeps, releaseId: number, team: string, card: Card, done?: string): Promise<void> {
   const { ctx, log, connector, queue } = deps;
-  const activity = cardActivity(card, done !== undefined ? { done } : {});
+  const activity = cardActivity(await forChannel(ctx, card), { consoleUrl: deps.consoleUrl, ...(done !== undefined ? { done } : {}) });
   const posts = await postsOf(ctx.store, releaseId);
   const target = ctx.config.teams[team]?.channels.teams;
   if (target && !posts.some((p) => p.conversationId === target)) {
@@ -80,7 +83,7 @@ async function message(deps: ProactiveDeps, team: string, card: Card, threadOfRe
     const root = await postOf(deps.ctx.store, threadOfRelease, to.channel);
     if (root) ref = retarget(to.ref, threadOf(to.channel, root.activityId));
   }
-  const activity = withMentions(deps, cardActivity(card), mention ?? []);
+  const activity = withMentions(deps, cardActivity(await forChannel(deps.ctx, card), { consoleUrl: deps.consoleUrl }), mention ?? []);
   try {
     await deps.queue.enqueue(to.channel, () => deps.connector.post(ref, activity));
   } catch (e) {
@@ -109,7 +112,8 @@ async function direct(deps: ProactiveDeps, people: string[], card: Card): Promis
     const ref = (await personalReferenceOf(deps.ctx.store, aad)) ?? (await openPersonal(deps, name, aad));
     if (!ref) continue;
     try {
-      await deps.queue.enqueue(ref.conversation.id, () => deps.connector.post(ref, cardActivity(card)));
+      const activity = cardActivity(await forPerson(deps.ctx, card, deps.ctx.config.people[name]), { consoleUrl: deps.consoleUrl });
+      await deps.queue.enqueue(ref.conversation.id, () => deps.connector.post(ref, activity));
     } catch (e) {
       deps.log.error('teams: direct message failed', { person: name, error: (e as Error).message });
     }

@@ -5,7 +5,7 @@
 import type { Card } from '../../core/card.ts';
 import { plainText } from '../../core/card.ts';
 import { decodeActionValue, withReason } from '../render/action-payload.ts';
-import { ACTION_VERB, ADAPTIVE_CONTENT_TYPE, REASON_INPUT_ID, renderAdaptiveCard, type AdaptiveCard, type AdaptiveOptions } from '../render/adaptive.ts';
+import { ACTION_VERB, ADAPTIVE_CONTENT_TYPE, CHOICE_INPUT_PREFIX, REASON_INPUT_ID, renderAdaptiveCard, type AdaptiveCard, type AdaptiveOptions } from '../render/adaptive.ts';
 
 export interface ChannelAccount {
   id: string;
@@ -120,7 +120,16 @@ function decodeEntities(text: string): string {
     .replace(/&amp;/g, '&');
 }
 
-export type ClickedAction = { ok: true; command: string; actionId: string; expect?: string } | { ok: false; message: string };
+export type ClickedAction =
+  | {
+      ok: true;
+      command: string;
+      actionId: string;
+      expect?: string;
+      /** A submit of the card's choices: the command of each option picked (e.g. votes), then `command`. */
+      choices?: string[];
+    }
+  | { ok: false; message: string };
 
 /**
  * The button clicked: an `adaptiveCard/action` invoke (`value.action.data`) or an
@@ -142,7 +151,17 @@ export function clickedAction(a: IncomingActivity): ClickedAction | null {
   const reasonRaw = data[REASON_INPUT_ID];
   const reason = typeof reasonRaw === 'string' ? reasonRaw : '';
   if (decoded.input?.required && reason.trim() === '') return { ok: false, message: `${decoded.command} needs a reason` };
-  return { ok: true, command: decoded.input ? withReason(decoded.command, reason) : decoded.command, actionId: decoded.actionId, expect: decoded.expect };
+  const command = decoded.input ? withReason(decoded.command, reason) : decoded.command;
+  if (decoded.submit === 'choices') {
+    // Each picked option carries its own encoded action; anything else in the data is ignored.
+    const choices = Object.entries(data)
+      .filter(([k, v]) => k.startsWith(CHOICE_INPUT_PREFIX) && typeof v === 'string' && v !== '')
+      .map(([, v]) => decodeActionValue(v as string))
+      .filter((d): d is NonNullable<typeof d> => d !== null && d.input === undefined && d.submit === undefined)
+      .map((d) => d.command);
+    return { ok: true, command, actionId: decoded.actionId, choices };
+  }
+  return { ok: true, command, actionId: decoded.actionId, expect: decoded.expect };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -12,7 +12,9 @@ import { personByTeams } from '../../services/context.ts';
 import { resolveRelease } from '../../services/releases.ts';
 import type { Logger } from '../../server/log.ts';
 import type { ReleaseRecord } from '../../store/repos/releases.ts';
+import { forChannel, forPerson } from '../audience.ts';
 import { execute, releaseCardOf } from '../executor.ts';
+import { NEXT_PAGE_ID } from '../render/fit.ts';
 import { firstDelivery, postsOf, saveReference, savePost } from './records.ts';
 import {
   ADAPTIVE_ACTION_INVOKE,
@@ -42,6 +44,8 @@ export interface TurnDeps {
   log: Logger;
   /** TEAMS_LOCAL: the Emulator has no AAD ids, so `from.id` may name a person's AAD id too. */
   local: boolean;
+  /** PUBLIC_URL: where cut cards link to the console. */
+  consoleUrl?: string;
 }
 
 export type TurnOutcome = { invoke?: AdaptiveInvokeResponse };
@@ -63,22 +67,30 @@ export async function handleActivity(deps: TurnDeps, a: IncomingActivity, replie
   }
   if (a.type !== 'message') return {};
   await keepReference(deps, a);
-  if (clickedAction(a)) {
-    // Action.Submit (clients without Universal Actions): update the clicked card in place.
+  const clicked = clickedAction(a);
+  if (clicked) {
+    // Action.Submit (clients without Universal Actions): update the clicked card in place; a next
+    // page comes as a new message (the page before stays for everyone in the conversation).
     const out = await click(deps, a);
-    if (a.replyToId) await replies.update(a.replyToId, { type: 'message', attachments: [{ contentType: out.type, content: out.value }] });
+    const answer = { type: 'message' as const, attachments: [{ contentType: out.type, content: out.value }] };
+    if (clicked.ok && clicked.actionId === NEXT_PAGE_ID) await replies.send(answer);
+    else if (a.replyToId) await replies.update(a.replyToId, answer);
     return {};
   }
   if (a.id && !(await firstDelivery(deps.ctx.store, deliveryKey(a, ''), deps.ctx.now()))) return {};
   const text = commandText(a);
   const parsed = parseCommand(text === '' ? 'help' : text);
   if (!parsed.ok) {
-    await replies.send(cardActivity(usageCard(parsed.message, parsed.usage)));
+    await replies.send(cardActivity(usageCard(parsed.message, parsed.usage), { consoleUrl: deps.consoleUrl }));
     return {};
   }
-  const result = await execute(deps.ctx, actorOf(deps, a), parsed.command);
+  const actor = actorOf(deps, a);
+  const result = await execute(deps.ctx, actor, parsed.command);
+  // A 1:1 is one person's view (only their buttons); a channel or group chat is everyone's (who may click).
+  const personal = conversationKind(a) === 'personal';
   for (const card of result.cards) {
-    const id = await replies.send(cardActivity(card));
+    const shown = personal ? await forPerson(deps.ctx, card, actor.person) : await forChannel(deps.ctx, card);
+    const id = await replies.send(cardActivity(shown, { consoleUrl: deps.consoleUrl }));
     const releaseId = releaseIdOf(card);
     if (id && releaseId !== undefined) await trackPost(deps, a, releaseId, id);
   }
@@ -119,33 +131,59 @@ async function trackPost(deps: TurnDeps, a: IncomingActivity, releaseId: number,
 /** A card button: decode, run once as the clicking person, answer with the card as it is now. */
 async function click(deps: TurnDeps, a: IncomingActivity): Promise<AdaptiveInvokeResponse> {
   const { ctx } = deps;
+  const actor = actorOf(deps, a);
+  // The answer replaces the card for the person who clicked: their view of it.
+  const answer = async (card: Card) => invokeResponse(await forPerson(ctx, card, actor.person), { consoleUrl: deps.consoleUrl });
   const action = clickedAction(a);
-  if (!action || !action.ok) return invokeResponse(refusalCard(action?.message ?? 'not a card action of ai-release', 'card_action'));
+  if (!action || !action.ok) return answer(refusalCard(action?.message ?? 'not a card action of ai-release', 'card_action'));
   const parsed = parseCommand(action.command);
-  if (!parsed.ok) return invokeResponse(usageCard(parsed.message, parsed.usage));
+  if (!parsed.ok) return answer(usageCard(parsed.message, parsed.usage));
   const cmd = parsed.command;
-  if (!(await firstDelivery(ctx.store, deliveryKey(a, action.command), ctx.now()))) {
+  const key = deliveryKey(a, [action.command, ...(action.choices ?? [])].join('\n'));
+  if (!(await firstDelivery(ctx.store, key, ctx.now()))) {
     // A repeated delivery of a click already handled: show the card as it is, change nothing.
     deps.log.info('teams: repeated card action ignored', { command: action.command, activity: a.id });
     const r = await releaseOf(ctx, cmd);
-    return invokeResponse(r ? await releaseCardOf(ctx, r) : noticeCard('Already done', `${action.command} was already handled.`));
+    return answer(r ? await releaseCardOf(ctx, r) : noticeCard('Already done', `${action.command} was already handled.`));
   }
-  const result = await execute(ctx, actorOf(deps, a), cmd, { expect: action.expect });
+  if (action.choices) return answer(await submitChoices(deps, actor, cmd, action.choices));
+  const result = await execute(ctx, actor, cmd, { expect: action.expect });
   const release = result.release ?? (await releaseOf(ctx, cmd));
   if (result.error) {
     deps.log.info('teams: card action refused', { command: action.command, rule: result.error.rule, message: result.error.message });
     const refusal = result.cards[0] ?? refusalCard(result.error.message, result.error.rule);
-    if (!release || !isReleaseVerb(cmd)) return invokeResponse(refusal);
+    if (!release || !isReleaseVerb(cmd)) return answer(refusal);
     // The release card stays usable, with the refusal (naming the rule) on top.
-    return invokeResponse(withNote(await releaseCardOf(ctx, release), `⛔ ${result.error.message}${result.error.rule ? ` (rule: ${result.error.rule})` : ''}`));
+    return answer(withNote(await releaseCardOf(ctx, release), `⛔ ${result.error.message}${result.error.rule ? ` (rule: ${result.error.rule})` : ''}`));
   }
   if (release && isReleaseVerb(cmd)) {
     const card = await releaseCardOf(ctx, release);
     // Track the clicked message too (unless it is a post we already update), so later changes reach it.
     if (a.replyToId && !(await postsOf(ctx.store, release.id)).some((p) => p.activityId === a.replyToId)) await trackPost(deps, a, release.id, a.replyToId);
-    return invokeResponse(card);
+    return answer(card);
   }
-  return invokeResponse(result.cards[0] ?? noticeCard('Done', action.command));
+  return answer(result.cards[0] ?? noticeCard('Done', action.command));
+}
+
+/**
+ * "Submit votes": each pick (a vote on one pair) runs as the person who clicked, then the same
+ * page of pairs is shown again with what happened to each pick on top.
+ */
+async function submitChoices(deps: TurnDeps, actor: Actor, page: Command, choices: string[]): Promise<Card> {
+  const lines: string[] = [];
+  for (const text of choices) {
+    const p = parseCommand(text);
+    if (!p.ok || p.command.verb !== 'vote') {
+      lines.push(`⛔ ${text}: not a vote`);
+      continue;
+    }
+    const out = await execute(deps.ctx, actor, p.command);
+    lines.push(out.error ? `⛔ pair ${p.command.pair}: ${out.error.message}` : `✅ pair ${p.command.pair}: ${p.command.choice}`);
+  }
+  const shown = await execute(deps.ctx, actor, page);
+  const card = shown.cards[0] ?? noticeCard('Votes', lines.join('\n'));
+  if (shown.error) return card;
+  return withNote(card, lines.length ? `Votes: ${lines.join(' · ')}` : 'Pick an answer for at least one pair, then Submit votes.');
 }
 
 function isReleaseVerb(cmd: Command): boolean {

@@ -22,6 +22,11 @@
     close.textContent = '×';
     close.addEventListener('click', function () { box.remove(); });
     box.insertBefore(close, box.firstChild);
+    // A release card the page already shows (it updates there) is not shown a second time.
+    Array.prototype.forEach.call(box.querySelectorAll('article.card-release[data-release], article.card-rollout[data-release]'), function (card) {
+      var id = card.getAttribute('data-release');
+      if (main && main.querySelector('[data-release-card="' + id + '"]')) card.remove();
+    });
     results.insertBefore(box, results.firstChild);
     while (results.children.length > 4) results.removeChild(results.lastChild);
   }

@@ -74,7 +74,7 @@ export async function canaryPage(p: PageContext): Promise<Page> {
     body: html`<h1>Canary · <a href="/releases/${r.key}">${r.key}</a> <span class="muted">· ${r.workflow} · ${stage}</span></h1>
 ${picker}
 <p class="context">${num(calls(series.stable))} stable and ${num(calls(series.candidate))} candidate calls since traffic started ${when(p, r.trafficStartedAt)}.</p>
-<div class="charts">${raw(errors)}${raw(latency)}</div>
+<div class="charts pair">${raw(errors)}${raw(latency)}</div>
 <section class="judgement"><h2>Canary analysis</h2>${
       snap
         ? html`<p><strong>${snap.status}</strong> — ${snap.judgement.reason ?? ''} <span class="muted">(judged ${when(p, snap.judgedAt)}${snap.samplesNeeded > 0 ? `, ${num(snap.samplesNeeded)} more calls per arm needed` : ''})</span></p>

@@ -1,5 +1,8 @@
 /** What every console page gets: the app, the signed-in person, the request URL, the zone. */
 import type { Workflow } from '../../config/types.ts';
+import { forPerson } from '../../chat/audience.ts';
+import { renderHtml } from '../../chat/render/html.ts';
+import type { Card } from '../../core/card.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { clock } from '../../core/views/format.ts';
 import type { Actor, AppContext } from '../../services/context.ts';
@@ -30,3 +33,6 @@ export function stamp(ts: number, tz: string): string {
   const time = d.toLocaleTimeString('en-GB', { timeZone: tz, hour12: false });
   return `${day} ${time}`;
 }
+
+/** A card as HTML, as the signed-in person sees it (only the buttons they may use). */
+export const cardHtml = async (p: PageContext, card: Card): Promise<string> => renderHtml(await forPerson(p.ctx, card, p.session.person));

@@ -4,15 +4,14 @@
  */
 import type { VariantSummary } from '../../core/gate.ts';
 import { releaseCardOf } from '../../chat/executor.ts';
-import { renderHtml } from '../../chat/render/html.ts';
 import { RELEASE_ID_RE } from '../../core/command.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { num, pct, truncate, usd } from '../../core/views/format.ts';
 import type { ReleaseRecord } from '../../store/repos/releases.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
-import { caseOutputs, type EvalOutput } from '../queries.ts';
-import { stamp, type PageContext } from './context.ts';
+import { caseOutputs, type CaseOutputs, type EvalOutput } from '../queries.ts';
+import { cardHtml, stamp, type PageContext } from './context.ts';
 import { cardWithLink } from './workflows.ts';
 
 export async function releaseOf(p: PageContext, id: string): Promise<ReleaseRecord | undefined> {
@@ -22,7 +21,7 @@ export async function releaseOf(p: PageContext, id: string): Promise<ReleaseReco
 
 /** The release card alone (what live updates re-fetch). */
 export async function releaseCardHtml(p: PageContext, r: ReleaseRecord): Promise<string> {
-  return cardWithLink(renderHtml(await releaseCardOf(p.ctx, r)), r.key);
+  return cardWithLink(await cardHtml(p, await releaseCardOf(p.ctx, r)), r.key);
 }
 
 type Summary = VariantSummary;
@@ -51,8 +50,19 @@ function outputCell(o: EvalOutput | undefined): Markup {
   return html`<td class="output ${o.passed ? 'passed' : 'failed'}"><div class="meta">${mark} <span class="muted">${meta}</span></div>${o.error ? html`<p class="error-text">${o.error}</p>` : ''}<pre>${truncate(o.output ?? '', 4000)}</pre></td>`;
 }
 
+const mark = (o: EvalOutput | undefined): Markup => (!o ? html`<span class="muted">—</span>` : o.passed ? html`<span class="pass">✓ pass</span>` : html`<span class="fail">✗ fail</span>`);
+
+/** One case run, collapsed: its id and both outcomes; opened, both answers side by side. */
+function caseDetails(c: CaseOutputs): Markup {
+  const differ = !!c.baseline?.passed !== !!c.candidate?.passed;
+  return html`<details class="case${differ ? ' differ' : ''}" id="case-${c.caseId.replace(/[^A-Za-z0-9_-]/g, '_')}-${c.repeat}" data-case="${c.caseId}" data-repeat="${c.repeat}">
+<summary><code>${c.caseId}</code> <span class="muted">repeat ${c.repeat}</span> · baseline ${mark(c.baseline)} · candidate ${mark(c.candidate)}</summary>
+<table class="list side-by-side"><thead><tr><th>baseline</th><th>candidate</th></tr></thead><tbody><tr>${outputCell(c.baseline)}${outputCell(c.candidate)}</tr></tbody></table>
+</details>`;
+}
+
 export async function releasePage(p: PageContext, r: ReleaseRecord): Promise<Page> {
-  const { ctx, url } = p;
+  const { ctx } = p;
   const wf = ctx.config.workflows[r.workflow];
   const reader = mayRead(ctx.config, p.session.person, wf);
   const verdict = (r.verdict ?? null) as { outcome?: string; summary?: string; baseline?: Summary; candidate?: Summary } | null;
@@ -60,20 +70,24 @@ export async function releasePage(p: PageContext, r: ReleaseRecord): Promise<Pag
   if (!reader) outputs = html`<p class="context">Eval outputs and the audit trail are for ${r.workflow}'s team members, leaders, approvers, finance and admins.</p>`;
   else if (r.gateRuns > 0) {
     const all = await caseOutputs(ctx.store, r.id, r.gateRuns);
-    const differ = (c: (typeof all)[number]) => c.baseline?.passed !== c.candidate?.passed;
-    const onlyDiff = url.searchParams.get('outputs') === 'differ';
-    const shown = [...all.filter(differ), ...(onlyDiff ? [] : all.filter((c) => !differ(c)))];
+    const passed = (o?: EvalOutput) => !!o?.passed;
+    const differ = all.filter((c) => passed(c.baseline) !== passed(c.candidate));
+    const bothFail = all.filter((c) => !passed(c.baseline) && !passed(c.candidate));
+    const bothPass = all.filter((c) => passed(c.baseline) && passed(c.candidate));
     outputs = html`<section class="outputs" id="outputs">
 <h2>Eval outputs · gate run ${r.gateRuns}</h2>
 ${all.length === 0
   ? html`<p class="empty">${r.state === 'evaluating' ? 'The gate is running; outputs appear when it finishes.' : 'No eval outputs stored for this gate run.'}</p>`
-  : html`<p class="context">${all.length} case runs · ${all.filter(differ).length} where baseline and candidate disagree (shown first) · ${onlyDiff ? html`<a href="?outputs=all#outputs">show all</a>` : html`<a href="?outputs=differ#outputs">disagreements only</a>`}</p>
-<table class="list side-by-side"><thead><tr><th>case</th><th>baseline</th><th>candidate</th></tr></thead>
-<tbody>${shown.map((c) => html`<tr${differ(c) ? html` class="emph"` : ''}><td class="case"><code>${c.caseId}</code>${c.repeat > 0 ? html`<br><span class="muted">repeat ${c.repeat + 1}</span>` : ''}</td>${outputCell(c.baseline)}${outputCell(c.candidate)}</tr>`)}</tbody></table>`}
+  : html`<p class="context">${num(all.length)} case runs · ${num(differ.length)} where baseline and candidate disagree and ${num(bothFail.length)} where both fail, listed first · open a case to see both answers side by side</p>
+<div class="cases">${[...differ, ...bothFail].map(caseDetails)}${
+      bothPass.length
+        ? html`<details class="passing" id="passing"><summary>${num(bothPass.length)} case run${bothPass.length === 1 ? '' : 's'} where both pass</summary><div class="cases">${bothPass.map(caseDetails)}</div></details>`
+        : ''
+    }</div>`}
 </section>`;
   }
   const events = reader ? await ctx.store.audit.list({ releaseId: r.id }, 'asc') : [];
-  const card = renderHtml(await releaseCardOf(ctx, r));
+  const card = await cardHtml(p, await releaseCardOf(ctx, r));
   return {
     title: r.key,
     nav: 'releases',
@@ -82,7 +96,7 @@ ${all.length === 0
 <div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(card)}</div></div>
 ${verdict
   ? html`<section class="verdict" id="verdict"><h2>Gate verdict: <span class="outcome outcome-${verdict.outcome ?? ''}">${(verdict.outcome ?? '').replace(/_/g, ' ')}</span></h2>
-<p>${verdict.summary ?? ''}</p>${summaryTable(verdict)}<p class="context">The rule-by-rule table is on the card above (failing rules first).</p></section>`
+${summaryTable(verdict)}<p class="context">The verdict's summary and its rule-by-rule table are on the card above (failing rules first).</p></section>`
   : html`<section class="verdict pending"><h2>Gate verdict</h2><p class="empty">${r.state === 'evaluating' ? '⏳ The eval gate is running against the live baseline…' : 'No verdict yet.'}</p></section>`}
 ${outputs}
 ${reader

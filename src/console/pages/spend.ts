@@ -3,14 +3,13 @@
  * the daily budget or cap as a line, and month to date against each monthly budget.
  */
 import { execute } from '../../chat/executor.ts';
-import { renderHtml } from '../../chat/render/html.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { barChart, lineChart, type Bar } from '../../core/views/charts.ts';
 import { usd } from '../../core/views/format.ts';
 import { spendReport } from '../../services/spend.ts';
 import { html, raw } from '../html.ts';
 import type { Page } from '../layout.ts';
-import { actorOf, readableWorkflows, type PageContext } from './context.ts';
+import { actorOf, cardHtml, readableWorkflows, type PageContext } from './context.ts';
 
 const money = (v: number): string => (v === 0 ? '$0' : v < 1 ? `$${v.toFixed(2)}` : usd(v));
 
@@ -67,9 +66,9 @@ export async function spendPage(p: PageContext): Promise<Page> {
     body: html`<h1>Spend <span class="muted">· last ${days} days</span></h1>
 <form class="filters" method="get" action="/spend"><label>Days <select name="days">${[7, 14, 30, 60, 90].map((d) => html`<option value="${d}"${d === days ? html` selected` : ''}>${d}</option>`)}</select></label><button class="btn" type="submit">Show</button></form>
 <section><h2>Month to date against monthly budgets</h2>
-<div class="charts">${raw(barChart({ title: 'Teams', bars: teamBars, formatValue: money }))}${raw(barChart({ title: 'Workflows', bars: workflowBars, formatValue: money }))}</div></section>
+<div class="charts">${raw(barChart({ title: 'Teams', bars: teamBars, formatValue: money, limitLabel: 'red tick: the monthly budget' }))}${raw(barChart({ title: 'Workflows', bars: workflowBars, formatValue: money, limitLabel: 'red tick: the monthly cap' }))}</div></section>
 <section><h2>Daily spend per team</h2><div class="charts grid">${teamCharts.map(raw)}</div></section>
 <section><h2>Daily spend per workflow</h2><div class="charts grid">${workflowCharts.map(raw)}</div></section>
-<section><h2>Figures</h2>${table.cards.map((c) => raw(renderHtml(c)))}</section>`,
+<section><h2>Figures</h2>${(await Promise.all(table.cards.map((c) => cardHtml(p, c)))).map(raw)}</section>`,
   };
 }

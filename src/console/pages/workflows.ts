@@ -1,9 +1,8 @@
 /** Workflows: the status card, then each workflow's live config, weights and governance. */
 import { execute } from '../../chat/executor.ts';
-import { renderHtml } from '../../chat/render/html.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
-import { actorOf, type PageContext } from './context.ts';
+import { actorOf, cardHtml, type PageContext } from './context.ts';
 
 export async function workflowsPage(p: PageContext): Promise<Page> {
   const { ctx } = p;
@@ -16,7 +15,7 @@ export async function workflowsPage(p: PageContext): Promise<Page> {
     const cfg = stored?.config;
     sections.push(html`<section class="workflow" id="wf-${name}">
   <h2>${name}</h2>
-  <div class="cards">${detail.cards.map((c) => raw(c.kind === 'release' || c.kind === 'rollout' ? cardWithLink(renderHtml(c), c.ref?.releaseId) : renderHtml(c)))}</div>
+  <div class="cards">${(await Promise.all(detail.cards.map(async (c) => (c.kind === 'release' || c.kind === 'rollout' ? cardWithLink(await cardHtml(p, c), c.ref?.releaseId) : cardHtml(p, c))))).map(raw)}</div>
   ${cfg
     ? html`<details class="live-config"><summary>Live config <code>${live!.stableHash}</code> · ${cfg.provider} · ${cfg.model}${stored!.promptFile ? html` · prompt ${stored!.promptFile}` : ''}</summary>
     <dl class="fields">
@@ -35,7 +34,7 @@ export async function workflowsPage(p: PageContext): Promise<Page> {
     nav: 'workflows',
     live: 'all',
     body: html`<h1>Workflows</h1>
-${overview.cards.map((c) => raw(renderHtml(c)))}
+${(await Promise.all(overview.cards.map((c) => cardHtml(p, c)))).map(raw)}
 ${sections}`,
   };
 }

@@ -94,6 +94,7 @@ export function regressionAlertCard(
       ? []
       : [rollbackAction(s), { id: 'ack', label: 'Acknowledge', command: `ack ${s.key}` }, { id: 'pause', label: 'Pause', command: `pause ${s.key}` }],
     ref: ref(s),
+    console: `/canary?release=${s.key}`,
   };
 }
 
@@ -117,6 +118,7 @@ export function readyToRampCard(
     ],
     actions: a.promoted ? [] : [{ id: 'promote', label: a.next >= 100 ? 'Complete (100%)' : `Ramp to ${a.next}%`, style: 'primary', command: `promote ${s.key}` }],
     ref: ref(s),
+    console: `/canary?release=${s.key}`,
   };
 }
 
@@ -151,6 +153,7 @@ export function spendBurnCard(s: AlertSubject, b: SpendBurn, paused: boolean): C
     ],
     actions: paused ? [{ id: 'resume', label: 'Resume', command: `resume ${s.key}` }, rollbackAction(s)] : [rollbackAction(s)],
     ref: ref(s),
+    console: '/spend',
   };
 }
 
@@ -171,5 +174,6 @@ export function approvalReminderCard(s: Omit<AlertSubject, 'stage'>, a: { waitin
       { id: 'reject', label: 'Reject', style: 'danger', command: `reject ${s.key}`, input: { name: 'reason', label: 'Why reject?', required: false } },
     ],
     ref: { releaseId: s.key, workflow: s.workflow, team: s.team },
+    console: `/releases/${s.key}`,
   };
 }

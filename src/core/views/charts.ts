@@ -186,6 +186,8 @@ export interface BarChartOptions {
   formatValue: (v: number) => string;
   width?: number;
   empty?: string;
+  /** What a bar's red tick (its `limit`) is, for the legend: e.g. "monthly budget". */
+  limitLabel?: string;
 }
 
 /** Tone of a bar against its limit: over it danger, from 80% warning. */
@@ -204,6 +206,14 @@ export function barChart(o: BarChartOptions): string {
   const desc = o.bars.map((b) => `${b.label}: ${o.formatValue(b.value)}${b.limit !== undefined ? ` of ${o.formatValue(b.limit)}` : ''}`).join('; ');
   const out: string[] = [svgOpen(W, H, o.title, desc)];
   out.push(`<text x="8" y="16" font-size="13" font-weight="600" fill="#0f172a">${escapeSvg(o.title)}</text>`);
+  if (o.bars.some((b) => b.limit !== undefined)) {
+    // Legend: what the red tick on a bar marks.
+    const lx = W - m.right + 8;
+    out.push(
+      `<g class="legend"><line x1="${lx}" x2="${lx}" y1="5" y2="19" stroke="${COLOR.danger}" stroke-width="2"/>` +
+        `<text x="${lx + 7}" y="16" font-size="11" fill="#334155">${escapeSvg(o.limitLabel ?? 'limit')}</text></g>`,
+    );
+  }
   if (o.bars.length === 0) {
     out.push(`<text x="8" y="${m.top + 16}" font-size="13" fill="#64748b">${escapeSvg(o.empty ?? 'No data yet.')}</text></svg>`);
     return out.join('');

@@ -4,7 +4,7 @@
  */
 import type { Card, CardBlock } from '../card.ts';
 import { pct, signedPct, usd } from './format.ts';
-import { spendTable, type SpendLine } from './spend.ts';
+import { spendPaging, spendTables, type SpendLine } from './spend.ts';
 
 export interface Breach {
   /** "team support", "workflow support-triage" */
@@ -108,7 +108,7 @@ export function digestCard(v: DigestView): Card {
         { label: 'Projected month-end', value: budget ? `${usd(v.projectedMonthUsd)} (${v.projectedMonthUsd > budget ? 'over' : 'within'} budget)` : usd(v.projectedMonthUsd) },
       ],
     },
-    spendTable(v.lines),
+    ...spendTables(v.lines),
     { type: 'text', text: `**Top movers:** ${v.movers.length ? v.movers.map(moverText).join('\n') : 'none (no workflow moved 10% or more against its 7-day average)'}` },
     {
       type: 'text',
@@ -132,5 +132,7 @@ export function digestCard(v: DigestView): Card {
     tone: breached.length ? 'danger' : v.breaches.length ? 'warning' : 'info',
     blocks,
     ref: { team: v.team },
+    console: `/spend?days=${Math.max(7, v.days.length)}`,
+    paging: spendPaging(v.lines, `spend --team ${v.team} --days ${v.days.length}`, 1),
   };
 }

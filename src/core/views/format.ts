@@ -41,3 +41,26 @@ export function ago(ms: number): string {
   if (h < 48) return `${h} h`;
   return `${Math.round(h / 24)} days`;
 }
+
+/**
+ * A number as shown to people (cards, `--json`, audit details): integers as they are; from 1 up,
+ * 2 decimals; below 1, 4 significant digits (0.0032460000000000006 → 0.003246, 0.8916666 →
+ * 0.8917, 2.9e-6 stays). Stored values keep their precision; only what is shown is rounded.
+ */
+export function displayNumber(x: number): number {
+  if (!Number.isFinite(x) || Number.isInteger(x)) return x;
+  if (Math.abs(x) >= 1) return Math.round(x * 100) / 100;
+  return Number(x.toPrecision(4));
+}
+
+/** `value` with every number in it rounded for display (objects and arrays copied, not changed). */
+export function roundForDisplay<T>(value: T): T {
+  if (typeof value === 'number') return displayNumber(value) as T;
+  if (Array.isArray(value)) return value.map(roundForDisplay) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = roundForDisplay(v);
+    return out as T;
+  }
+  return value;
+}

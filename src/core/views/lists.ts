@@ -2,6 +2,12 @@
 import type { Card } from '../card.ts';
 import { clock, num, truncate, usd } from './format.ts';
 
+/** A page of a list: what the command was asked for (`--limit`), and whether it is a later page (`--from`). */
+export interface ListPage {
+  limit?: number;
+  later?: boolean;
+}
+
 export interface AuditLine {
   seq: number;
   ts: number;
@@ -12,10 +18,11 @@ export interface AuditLine {
   hash: string;
 }
 
-export function auditCard(target: string, lines: AuditLine[], verified: { ok: boolean; text: string }, now: number): Card {
+export function auditCard(target: string, lines: AuditLine[], verified: { ok: boolean; text: string }, now: number, page: ListPage = {}): Card {
+  const release = target.startsWith('REL-');
   return {
     kind: 'list',
-    title: `Audit · ${target} · ${lines.length} events`,
+    title: `Audit · ${target} · ${page.later ? 'older' : 'latest'} ${lines.length} event${lines.length === 1 ? '' : 's'}`,
     tone: verified.ok ? 'info' : 'danger',
     blocks: [
       {
@@ -25,7 +32,9 @@ export function auditCard(target: string, lines: AuditLine[], verified: { ok: bo
       },
       { type: 'context', text: verified.text },
     ],
-    ref: { workflow: target.startsWith('REL-') ? undefined : target },
+    ref: { workflow: release ? undefined : target },
+    console: release ? `/audit?release=${target}` : `/audit?workflow=${target}`,
+    paging: { noun: 'events', tables: [0], cursors: lines.map((l) => String(l.seq)), command: `audit ${target}`, limit: page.limit },
   };
 }
 
@@ -41,10 +50,11 @@ export interface ReceiptLine {
   flags: string;
 }
 
-export function receiptsCard(workflow: string, lines: ReceiptLine[], now: number): Card {
+export function receiptsCard(workflow: string, lines: ReceiptLine[], now: number, page: ListPage = {}): Card {
+  const first = !page.later;
   return {
     kind: 'list',
-    title: `Receipts · ${workflow} · latest ${lines.length}`,
+    title: `Receipts · ${workflow} · ${first ? 'latest' : 'older'} ${lines.length}`,
     tone: 'info',
     blocks: lines.length
       ? [
@@ -65,7 +75,9 @@ export function receiptsCard(workflow: string, lines: ReceiptLine[], now: number
             emphasis: lines.flatMap((l, i) => (l.status !== 'ok' ? [i] : [])),
           },
         ]
-      : [{ type: 'text', text: 'No production receipts yet.' }],
+      : [{ type: 'text', text: first ? 'No production receipts yet.' : 'No older production receipts.' }],
     ref: { workflow },
+    console: `/receipts?workflow=${workflow}`,
+    paging: { noun: 'receipts', tables: [0], cursors: lines.map((l) => l.id), command: `receipts ${workflow}`, limit: page.limit },
   };
 }

@@ -87,10 +87,13 @@ const DONE_WORDS: Record<string, string> = {
   release_requested: '📝 Requested',
 };
 
-/** "✅ Approved by dana at 14:02 UTC" */
+/** Actors that are the system, not a person: the card says what happened, not "by gate". */
+const SYSTEM_ACTOR = /^(gate|human-review|config-file|job[:-].*|system)$/;
+
+/** "✅ Approved by dana at 14:02 UTC"; "✅ Gate passed at 14:02 UTC" for the system's own steps. */
 export function doneLine(last: { action: string; actor: string; at: number }, now?: number): string {
   const words = DONE_WORDS[last.action] ?? stateLabel(last.action);
-  return `${words} by ${last.actor} at ${clock(last.at, now)}`;
+  return SYSTEM_ACTOR.test(last.actor) ? `${words} at ${clock(last.at, now)}` : `${words} by ${last.actor} at ${clock(last.at, now)}`;
 }
 
 /** How a gate rule's values read: rates as %, cost in USD, latency in ms, counts as integers. */
@@ -154,7 +157,7 @@ export function verdictBlocks(v: VerdictLike): CardBlock[] {
   const rows = [...v.rows].sort((a, b) => rank(a.outcome) - rank(b.outcome));
   const emphasis = rows.flatMap((r, i) => (r.outcome === 'fail' || r.outcome === 'cost_approval' ? [i] : []));
   return [
-    { type: 'text', text: `**Gate: ${v.outcome.replace(/_/g, ' ')}** — ${v.summary}` },
+    { type: 'text', text: verdictHeadline(v) },
     {
       type: 'table',
       columns: ['rule', 'baseline', 'candidate', 'delta', 'limit', 'test', 'outcome'],
@@ -170,6 +173,13 @@ export function verdictBlocks(v: VerdictLike): CardBlock[] {
       emphasis,
     },
   ];
+}
+
+/** "**Gate passed**: every rule holds (…)" — the outcome said once, then the summary. */
+export function verdictHeadline(v: VerdictLike): string {
+  const m = /^Gate (passed|failed)\b:?\s*/.exec(v.summary);
+  if (m) return `**Gate ${m[1]}**${v.summary.slice(m[0].length).startsWith('on ') ? ' ' : ': '}${v.summary.slice(m[0].length)}`;
+  return `**Gate: ${v.outcome.replace(/_/g, ' ')}** — ${v.summary}`;
 }
 
 function lineDiff(before: string, after: string, max = 8): { before: string; after: string } {
@@ -242,7 +252,7 @@ function actionList(v: ReleaseView): CardAction[] {
     case 'gate_failed':
       return [
         { id: 'evals', label: 'Re-run evals', command: `evals ${k}` },
-        { id: 'override', label: 'Override (admin)', command: `override ${k}`, input: { name: 'reason', label: 'Why override the failed gate?', required: true } },
+        { id: 'override', label: 'Override', command: `override ${k}`, input: { name: 'reason', label: 'Why override the failed gate?', required: true } },
         { id: 'cancel', label: 'Cancel', command: `cancel ${k}` },
       ];
     case 'canary':
@@ -264,6 +274,15 @@ function actionList(v: ReleaseView): CardAction[] {
   }
 }
 
+/** "Approved by dana (finance)" once enough approvals are in; else how many of how many, and whether finance is still needed. */
+export function approvalsLine(v: Pick<ReleaseView, 'state' | 'approvals' | 'approvalsNeeded' | 'financeNeeded'>): string {
+  const have = v.approvals.map((a) => `${a.person}${a.finance ? ' (finance)' : ''}`).join(', ');
+  const financeGiven = v.approvals.some((a) => a.finance);
+  if (v.state !== 'awaiting_approval' && v.approvals.length) return `Approved by ${have}`;
+  const finance = v.financeNeeded ? ` · cost approval by finance: ${financeGiven ? 'given' : 'still needed'}` : '';
+  return `Approvals: ${have || 'none yet'} · ${v.approvals.length} of ${v.approvalsNeeded} needed${finance}`;
+}
+
 export function releaseCard(v: ReleaseView): Card {
   const weight = candidateWeight({ state: v.state, stageIndex: v.stageIndex, stages: v.stages });
   const stage =
@@ -279,7 +298,7 @@ export function releaseCard(v: ReleaseView): Card {
         { label: 'Workflow', value: `${v.workflow} (team ${v.team})` },
         { label: 'State', value: stage },
         { label: 'Candidate traffic', value: `${weight}%` },
-        { label: 'Requested by', value: `${v.requester} via ${v.source}` },
+        { label: 'Requested by', value: v.requester === v.source ? v.requester : `${v.requester} via ${v.source}` },
         { label: 'Config', value: `\`${v.baseline.hash}\` → \`${v.candidate.hash}\`` },
         ...(v.reason ? [{ label: 'Reason', value: v.reason }] : []),
       ],
@@ -291,11 +310,9 @@ export function releaseCard(v: ReleaseView): Card {
   if (v.overrideReason) blocks.push({ type: 'text', text: `**Overridden:** ${v.overrideReason}` });
   if (v.review && v.review.pairs > 0)
     blocks.push({ type: 'context', text: `Human review: ${v.review.voted} of ${v.review.pairs} pairs voted${v.review.required ? ' (required before approval)' : ''}` });
-  if (v.state === 'awaiting_approval' || v.approvals.length) {
-    const have = v.approvals.map((a) => `${a.person}${a.finance ? ' (finance)' : ''}`).join(', ') || 'none yet';
-    const finance = v.financeNeeded ? ` · cost approval by finance: ${v.approvals.some((a) => a.finance) ? 'given' : 'needed'}` : '';
-    blocks.push({ type: 'context', text: `Approvals: ${have} (${v.approvalsNeeded} needed)${finance}` });
-  }
+  // The approvals, unless the last line says it already ("✅ Approved by dana at 14:02 UTC").
+  const saidByLast = v.state !== 'awaiting_approval' && v.approvals.length === 1 && v.last?.action === 'release_approved' && v.last.actor === v.approvals[0]!.person;
+  if ((v.state === 'awaiting_approval' || v.approvals.length) && !saidByLast) blocks.push({ type: 'context', text: approvalsLine(v) });
   if (v.canary && (v.state === 'canary' || v.state === 'ramp' || v.state === 'paused')) {
     blocks.push({ type: 'divider' }, { type: 'text', text: `**Canary: ${v.canary.status}** — ${v.canary.reason}` });
     if (v.canary.metrics.length)
@@ -314,5 +331,6 @@ export function releaseCard(v: ReleaseView): Card {
     blocks,
     actions: actionsFor(v),
     ref: { releaseId: v.key, workflow: v.workflow, team: v.team },
+    console: `/releases/${v.key}`,
   };
 }

@@ -3,7 +3,7 @@
  * outputs side by side (truncated), with 👍 (candidate better) / 👎 (baseline better) per pair.
  * Outputs are not labelled by model beyond baseline/candidate: the voter judges the answers.
  */
-import type { Card, CardAction, CardBlock } from '../card.ts';
+import type { Card, CardBlock } from '../card.ts';
 import { truncate } from './format.ts';
 
 export interface ReviewPairView {
@@ -33,19 +33,27 @@ export const REVIEW_INPUT_MAX = 300;
 const shown = (text: string | null, max: number): string => (text === null || text.trim() === '' ? '(no output)' : truncate(text.trim(), max));
 const mark = (passed: boolean): string => (passed ? 'passed' : 'failed');
 
-export function reviewCard(v: ReviewCardInput): Card {
+/** Where a page of pairs starts (`review --from`): the pairs before it, and how many there are. */
+export interface ReviewPage {
+  offset: number;
+  total: number;
+}
+
+export function reviewCard(v: ReviewCardInput, page?: ReviewPage): Card {
+  const total = page?.total ?? v.pairs.length;
   const blocks: CardBlock[] = [
     {
       type: 'text',
       text:
-        `**${v.pairs.length} pair${v.pairs.length === 1 ? '' : 's'} to review** for ${v.releaseKey} (${v.workflow}). ` +
+        `**${total} pair${total === 1 ? '' : 's'} to review** for ${v.releaseKey} (${v.workflow}). ` +
         `For each pair, 👍 if the candidate's answer is better, 👎 if the baseline's is.` +
         (v.required ? ' Approval waits until every pair has a vote.' : ''),
     },
     { type: 'context', text: `Team members and approvers may vote, except the requester (${v.requester}).` },
   ];
-  const actions: CardAction[] = [];
+  const groups: [number, number][] = [];
   for (const p of v.pairs) {
+    const first = blocks.length;
     blocks.push({ type: 'divider' });
     blocks.push({ type: 'text', text: `**Pair ${p.pair}** · case \`${p.caseId}\` · repeat ${p.repeat}` });
     blocks.push({ type: 'code', text: shown(p.input, REVIEW_INPUT_MAX) });
@@ -56,15 +64,28 @@ export function reviewCard(v: ReviewCardInput): Card {
         { label: `Candidate (${mark(p.candidatePassed)} its assertions)`, value: shown(p.candidate, REVIEW_TEXT_MAX) },
       ],
     });
-    actions.push({ id: `vote-${p.pair}-candidate`, label: `👍 ${p.pair}: candidate better`, style: 'primary', command: `vote ${v.releaseKey} ${p.pair} candidate` });
-    actions.push({ id: `vote-${p.pair}-baseline`, label: `👎 ${p.pair}: baseline better`, command: `vote ${v.releaseKey} ${p.pair} baseline` });
+    blocks.push({
+      type: 'choice',
+      id: `pair-${p.pair}`,
+      label: `Pair ${p.pair}: which answer is better?`,
+      options: [
+        { label: `👍 ${p.pair}: candidate better`, style: 'primary', command: `vote ${v.releaseKey} ${p.pair} candidate` },
+        { label: `👎 ${p.pair}: baseline better`, command: `vote ${v.releaseKey} ${p.pair} baseline` },
+        { label: `${p.pair}: tie`, command: `vote ${v.releaseKey} ${p.pair} tie` },
+      ],
+    });
+    groups.push([first, blocks.length]);
   }
+  const offset = page?.offset ?? 0;
+  const first = v.pairs[0]?.pair ?? 1;
   return {
     kind: 'review',
     title: `Human review · ${v.releaseKey} · ${v.workflow}`,
     tone: 'info',
     blocks,
-    actions,
+    actions: [{ id: 'submit-votes', label: 'Submit votes', style: 'primary', command: `review ${v.releaseKey} --from ${first}`, submit: 'choices' }],
     ref: { releaseId: v.releaseKey, workflow: v.workflow, team: v.team },
+    console: `/releases/${v.releaseKey}#outputs`,
+    paging: { noun: 'pairs', groups, cursors: v.pairs.map((p) => String(p.pair)), command: `review ${v.releaseKey}`, offset, total },
   };
 }

@@ -53,39 +53,69 @@ export function againstAverage(l: Pick<SpendLine, 'daily' | 'averageDailyUsd'>):
   return signedPct(perDay / l.averageDailyUsd - 1);
 }
 
-export function spendTable(lines: SpendLine[]): CardBlock {
-  return {
-    type: 'table',
-    columns: ['workflow', 'spend', 'vs 7-day avg', 'calls', 'per run', 'tokens/run', 'per-run trend', 'month to date', 'eval spend'],
-    rows: lines.map((l) => [
-      l.workflow,
-      usd(l.costUsd),
-      againstAverage(l),
-      num(l.calls),
-      usd(l.costPerRun),
-      num(l.tokensPerRun, 0),
-      sparkline(l.perRunTrend),
-      l.monthlyCapUsd ? `${usd(l.monthToDateUsd)} of ${usd(l.monthlyCapUsd)}` : usd(l.monthToDateUsd),
-      usd(l.evalCostUsd),
-    ]),
-    emphasis: lines.flatMap((l, i) => (l.monthlyCapUsd !== undefined && l.projectedMonthUsd > l.monthlyCapUsd ? [i] : [])),
-  };
+/**
+ * The spend figures as two tables with a row per workflow each, narrow enough for a chat message
+ * (no line wraps at 80 columns): spend against the 7-day average, month to date and eval spend;
+ * then cost and tokens per run with the cost-per-run trend.
+ */
+export function spendTables(lines: SpendLine[]): CardBlock[] {
+  const over = lines.flatMap((l, i) => (l.monthlyCapUsd !== undefined && l.projectedMonthUsd > l.monthlyCapUsd ? [i] : []));
+  return [
+    {
+      type: 'table',
+      columns: ['workflow', 'spend', 'vs 7-day avg', 'calls', 'month to date', 'eval spend'],
+      rows: lines.map((l) => [
+        l.workflow,
+        usd(l.costUsd),
+        againstAverage(l),
+        num(l.calls),
+        l.monthlyCapUsd ? `${usd(l.monthToDateUsd)} of ${usd(l.monthlyCapUsd)}` : usd(l.monthToDateUsd),
+        usd(l.evalCostUsd),
+      ]),
+      emphasis: over,
+    },
+    {
+      type: 'table',
+      columns: ['workflow', 'per run', 'tokens/run', 'per-run trend, 14 days'],
+      rows: lines.map((l) => [l.workflow, usd(l.costPerRun), num(l.tokensPerRun, 0), sparkline(l.perRunTrend)]),
+    },
+  ];
 }
 
-export function spendCard(scope: string, days: number, lines: SpendLine[], totals: { totalUsd: number; evalUsd: number }): Card {
+/** Paging over the rows of the spend tables (at block indexes `first` and `first + 1`). */
+export function spendPaging(lines: SpendLine[], command: string, first: number, offset = 0): Card['paging'] {
+  return { noun: 'workflows', tables: [first, first + 1], cursors: lines.map((l) => l.workflow), command, offset };
+}
+
+export interface SpendScope {
+  /** "all teams", "team support", "support-triage" */
+  label: string;
+  /** The command that shows it, without `--from`: "spend --team support --days 7". */
+  command: string;
+  /** Workflows before this page (`spend --from`). */
+  offset?: number;
+}
+
+export function spendCard(scope: SpendScope, days: number, lines: SpendLine[], totals: { totalUsd: number; evalUsd: number }): Card {
   const over = lines.filter((l) => l.monthlyCapUsd !== undefined && l.projectedMonthUsd > l.monthlyCapUsd);
   return {
     kind: 'spend',
-    title: `Spend · ${scope} · last ${days} day${days > 1 ? 's' : ''}`,
+    title: `Spend · ${scope.label} · last ${days} day${days > 1 ? 's' : ''}`,
     tone: over.length ? 'warning' : 'info',
     blocks: [
-      spendTable(lines),
-      ...over.map((l) => ({
-        type: 'text' as const,
-        text: `**${l.workflow}** is on track for ${usd(l.projectedMonthUsd)} this month, over its ${usd(l.monthlyCapUsd)} cap`,
-      })),
+      ...spendTables(lines),
+      ...(over.length
+        ? [
+            {
+              type: 'text' as const,
+              text: over.map((l) => `**${l.workflow}** is on track for ${usd(l.projectedMonthUsd)} this month, over its ${usd(l.monthlyCapUsd)} cap`).join('\n'),
+            },
+          ]
+        : []),
       { type: 'context', text: `Production ${usd(totals.totalUsd)} · eval spend ${usd(totals.evalUsd)} (reported apart; not counted against caps)` },
     ],
     ref: { workflow: lines.length === 1 ? lines[0]!.workflow : undefined },
+    console: `/spend?days=${days}`,
+    paging: spendPaging(lines, scope.command, 0, scope.offset),
   };
 }

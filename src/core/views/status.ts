@@ -15,9 +15,16 @@ export interface WorkflowStatus {
   checklist: { item: string; ok: boolean; detail: string }[];
 }
 
-export function statusCard(list: WorkflowStatus[], detailed: boolean): Card {
+/** Where a list of workflows starts: after `offset` others (`status --from`), of `total` in all. */
+export interface StatusPage {
+  offset: number;
+  total: number;
+}
+
+export function statusCard(list: WorkflowStatus[], detailed: boolean, page?: StatusPage): Card {
   const blocks: CardBlock[] = [];
   if (!detailed) {
+    const gapped = list.flatMap((w, i) => (w.checklist.some((c) => !c.ok) ? [i] : []));
     blocks.push({
       type: 'table',
       columns: ['workflow', 'team', 'stable', 'model', 'candidate', 'open release'],
@@ -29,10 +36,23 @@ export function statusCard(list: WorkflowStatus[], detailed: boolean): Card {
         w.candidate ? `${w.candidate.weight}%` : '0%',
         w.candidate ? `${w.candidate.key} (${stateLabel(w.candidate.state)})` : '—',
       ]),
+      emphasis: gapped,
     });
-    const gaps = list.flatMap((w) => w.checklist.filter((c) => !c.ok).map((c) => `${w.name}: ${c.item} — ${c.detail}`));
-    blocks.push({ type: 'context', text: gaps.length ? `Governance gaps: ${gaps.join('; ')}` : 'Governance checklist complete for every workflow.' });
-    return { kind: 'status', title: `ai-release status · ${list.length} workflows`, tone: gaps.length ? 'warning' : 'success', blocks };
+    blocks.push({
+      type: 'context',
+      text: gapped.length
+        ? `✖ marks the ${gapped.length === 1 ? 'workflow' : `${gapped.length} workflows`} with governance gaps; \`status <workflow>\` lists them.`
+        : 'Governance checklist complete for every workflow shown.',
+    });
+    const total = page?.total ?? list.length;
+    return {
+      kind: 'status',
+      title: `ai-release status · ${total} workflow${total === 1 ? '' : 's'}`,
+      tone: gapped.length ? 'warning' : 'success',
+      blocks,
+      console: '/workflows',
+      paging: { noun: 'workflows', tables: [0], cursors: list.map((w) => w.name), command: 'status', offset: page?.offset ?? 0, total },
+    };
   }
   const w = list[0]!;
   blocks.push({
@@ -63,5 +83,5 @@ export function statusCard(list: WorkflowStatus[], detailed: boolean): Card {
     emphasis: w.checklist.flatMap((c, i) => (c.ok ? [] : [i])),
   });
   const ok = w.checklist.every((c) => c.ok);
-  return { kind: 'status', title: `${w.name} · status`, tone: ok ? 'success' : 'warning', blocks, ref: { workflow: w.name, team: w.team } };
+  return { kind: 'status', title: `${w.name} · status`, tone: ok ? 'success' : 'warning', blocks, ref: { workflow: w.name, team: w.team }, console: `/workflows#wf-${w.name}` };
 }

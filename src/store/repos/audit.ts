@@ -45,6 +45,8 @@ export interface AuditQuery {
   workflow?: string;
   releaseId?: number;
   sinceTs?: number;
+  /** Events up to this one (a later page, newest first). */
+  maxSeq?: number;
   limit?: number;
 }
 
@@ -152,6 +154,10 @@ export function sqlAudit(db: SqlExecutor, dialect: Dialect): AuditRepo {
       if (q.sinceTs !== undefined) {
         where.push('ts >= ?');
         args.push(q.sinceTs);
+      }
+      if (q.maxSeq !== undefined) {
+        where.push('seq <= ?');
+        args.push(q.maxSeq);
       }
       if (q.limit) args.push(q.limit);
       const sql = `SELECT * FROM audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order === 'asc' ? 'ASC' : 'DESC'}${q.limit ? ' LIMIT ?' : ''}`;

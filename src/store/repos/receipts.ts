@@ -114,7 +114,8 @@ export interface ReceiptRepo {
   writeBatch: ReceiptBatchWriter;
   get(id: string): Promise<ReceiptRow | undefined>;
   /** A workflow's receipts of one purpose (default production), newest first. */
-  list(q: { workflow: string; purpose?: string; limit: number; beforeTs?: number }): Promise<ReceiptRow[]>;
+  /** Newest first; `fromId`: starting at that receipt (a later page; none when it is not the workflow's). */
+  list(q: { workflow: string; purpose?: string; limit: number; beforeTs?: number; fromId?: string }): Promise<ReceiptRow[]>;
   /** One page, newest first, strictly after `before` (ts, id): no row is skipped on ties. */
   page(q: { workflows: readonly string[]; purpose: string; limit: number; before?: ReceiptCursor }): Promise<{ rows: ReceiptRow[]; next?: ReceiptCursor }>;
   /** The team of a written receipt (undefined: no receipt has that id). */
@@ -205,11 +206,21 @@ export function sqlReceipts(db: SqlExecutor, dialect: Dialect, writeBatch: Recei
   return {
     writeBatch,
     get: (id) => db.get<ReceiptRow>('SELECT * FROM receipts WHERE id = ?', [id]),
-    list(q) {
+    async list(q) {
       const args: SqlValue[] = [q.workflow, q.purpose ?? 'production'];
-      if (q.beforeTs) args.push(q.beforeTs);
+      let where = 'workflow = ? AND purpose = ?';
+      if (q.beforeTs) {
+        where += ' AND ts < ?';
+        args.push(q.beforeTs);
+      }
+      if (q.fromId !== undefined) {
+        const from = await db.get<{ ts: number; id: string }>('SELECT ts, id FROM receipts WHERE id = ? AND workflow = ?', [q.fromId, q.workflow]);
+        if (!from) return [];
+        where += ' AND (ts < ? OR (ts = ? AND id <= ?))';
+        args.push(from.ts, from.ts, from.id);
+      }
       args.push(q.limit);
-      return db.all<ReceiptRow>(`SELECT * FROM receipts WHERE workflow = ? AND purpose = ? ${q.beforeTs ? 'AND ts < ?' : ''} ORDER BY ts DESC, id DESC LIMIT ?`, args);
+      return db.all<ReceiptRow>(`SELECT * FROM receipts WHERE ${where} ORDER BY ts DESC, id DESC LIMIT ?`, args);
     },
     async page(q) {
       if (q.workflows.length === 0) return { rows: [] };

@@ -91,6 +91,7 @@ eachEngine('audit', (e) => {
     expect((await store.audit.list({ releaseId: 2 })).map((x) => x.seq)).toEqual([2]);
     expect((await store.audit.list({ sinceTs: T0 + 4 }, 'asc')).map((x) => x.seq)).toEqual([4, 5, 6]);
     expect((await store.audit.list({ limit: 2 })).map((x) => x.seq)).toEqual([6, 5]);
+    expect((await store.audit.list({ workflow: 'support-triage', maxSeq: 3, limit: 5 })).map((x) => x.seq)).toEqual([3, 1]);
     expect((await store.audit.list({ releaseId: 3 }))[0]!.data).toEqual({ n: 3, to: 'awaiting_approval' });
 
     const p1 = await store.audit.page({ workflows: ['support-triage'], global: true, limit: 2 });

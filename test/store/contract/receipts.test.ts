@@ -92,6 +92,10 @@ eachEngine('receipts and spend', (e) => {
     await store.receipts.writeBatch(rs.map((r) => item(r)), 'UTC');
     expect((await store.receipts.list({ workflow: 'support-triage', limit: 10 })).map((r) => r.id)).toEqual(['r5', 'r3', 'r2', 'r1']);
     expect((await store.receipts.list({ workflow: 'support-triage', purpose: 'eval', limit: 10 })).map((r) => r.id)).toEqual(['r4']);
+    // A later page starts at its cursor receipt (ties on ts kept in id order); a foreign id gives none.
+    expect((await store.receipts.list({ workflow: 'support-triage', limit: 2, fromId: 'r3' })).map((r) => r.id)).toEqual(['r3', 'r2']);
+    expect((await store.receipts.list({ workflow: 'support-triage', limit: 10, fromId: 'r2' })).map((r) => r.id)).toEqual(['r2', 'r1']);
+    expect(await store.receipts.list({ workflow: 'support-triage', limit: 10, fromId: 'r6' })).toEqual([]);
     expect((await store.receipts.list({ workflow: 'support-triage', limit: 10, beforeTs: T0 + 2 })).map((r) => r.id)).toEqual(['r1']);
     const p1 = await store.receipts.page({ workflows: ['support-triage', 'refunds'], purpose: 'production', limit: 3 });
     expect(p1.rows.map((r) => r.id)).toEqual(['r6', 'r5', 'r3']);

@@ -4,15 +4,14 @@
  */
 import type { App } from '@slack/bolt';
 import { noticeCard } from '../../../core/views/common.ts';
+import { SLACK_VIEW } from '../../render/budget.ts';
 import type { SlackBlock } from '../../render/blockkit.ts';
 import { firstDelivery } from '../dedupe.ts';
 import { deliveryKey, type SlackDeps } from '../deps.ts';
-import { slackMessage } from '../message.ts';
+import { slackMessageOf } from '../message.ts';
 import { runAsSlackUser } from '../act.ts';
 import { personBySlack } from '../../../services/context.ts';
 import type { Card } from '../../../core/card.ts';
-
-const MAX_HOME_BLOCKS = 100;
 
 export async function homeBlocks(deps: SlackDeps, user: string): Promise<SlackBlock[]> {
   const { ctx } = deps.rt;
@@ -25,15 +24,10 @@ export async function homeBlocks(deps: SlackDeps, user: string): Promise<SlackBl
   } else {
     cards.push(noticeCard('Not in the configuration', 'Your Slack account is not one of the people in the ai-release configuration: you may read `status` and `help` only.', 'info'));
   }
-  const blocks: SlackBlock[] = [];
-  for (const card of cards) {
-    // Home shows state; decisions are made on the release messages in the team channels.
-    const msg = slackMessage(ctx.config, { ...card, actions: undefined });
-    if (blocks.length + msg.blocks.length + 1 > MAX_HOME_BLOCKS) break;
-    if (blocks.length) blocks.push({ type: 'divider' });
-    blocks.push(...msg.blocks);
-  }
-  return blocks;
+  // Home shows state; decisions are made on the release messages in the team channels. A list too
+  // long for the tab names the command that shows its next page and links to the console.
+  const shown = cards.map((c) => ({ ...c, actions: undefined }));
+  return slackMessageOf(ctx.config, shown, { budget: SLACK_VIEW, nextPage: false, consoleUrl: deps.consoleUrl }).blocks;
 }
 
 export function registerAppHome(app: App, deps: SlackDeps): void {
