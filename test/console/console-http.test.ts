@@ -157,10 +157,14 @@ describe('console commands', () => {
     const body = await bad.json();
     expect(body.exit_code).toBe(2);
     expect(body.html).toContain('approve');
+    // Errors as every API answers them: type, message, code (= type), the field at fault.
+    expect(body.error).toEqual({ type: 'invalid_request', message: 'missing <release> for approve', code: 'invalid_request', param: 'command' });
     // eli is a member of alpha's team but no approver: the reject refusal names the rule.
     const rej = await run(eli, `reject REL-${releaseId}`, { reason: 'not "now"' });
     expect(rej.status).toBe(403);
-    expect((await rej.json()).error.rule).toBe('approver');
+    const refused = await rej.json();
+    expect(refused.error).toMatchObject({ type: 'forbidden', code: 'forbidden', rule: 'approver' });
+    expect(refused.error.kind).toBeUndefined();
   });
 
   it('streams an event to the browser when another person changes the release through the API', async () => {
@@ -221,6 +225,22 @@ describe('console pages', () => {
     expect(page).toContain('table class="list side-by-side"');
     expect(page).toContain(row.caseId);
     expect(page).toMatch(/<ol class="timeline">[\s\S]*release requested[\s\S]*by dana/);
+  });
+
+  it('numbers eval repeats from 1 as the suite counts them; a page that is not there highlights no tab', async () => {
+    const page = await (await get(ops, '/releases/REL-1')).text();
+    expect(page).toContain('repeat 1');
+    expect(page).not.toMatch(/repeat [02-9]/); // the mini suite runs each case once
+    const missing = await get(ops, '/releases/REL-999');
+    expect(missing.status).toBe(404);
+    const html = await missing.text();
+    expect(html).toContain('Not found');
+    expect(html).not.toContain('aria-current');
+  });
+
+  it('offers in the command box a request for this configuration (the first step only where it fits)', async () => {
+    const page = await (await get(ops, '/workflows')).text();
+    expect(page).toContain('placeholder="request &lt;workflow&gt; --model &lt;model&gt; --reason &quot;…&quot;  ·  status  ·  help"');
   });
 
   it('reports a broken audit chain with the event where it breaks', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffExcerpt, renderText } from '../../src/chat/render/text.ts';
+import { diffExcerpt, displayWidth, monospaceTable, renderText } from '../../src/chat/render/text.ts';
 import type { Card } from '../../src/core/card.ts';
 import { releaseCard } from './release-card.ts';
 
@@ -91,5 +91,19 @@ describe('terminal text', () => {
     expect(plain.join(' ')).toContain('important code');
     const colored = renderText(card, { width: 30, color: true });
     expect(colored).toContain('\x1b[1mimportant\x1b[22m');
+  });
+
+  it('a table wider than asked wraps its widest cells inside their columns; ids stay whole where words may not break', () => {
+    const rows = [
+      ['rcpt_0mh3k2a1b00669f3a1c0b', 'ok', 'Wilson 95% [0.89, 0.98] (97/102) and a long explanation of the test'],
+      ['rcpt_0mh3k2a1b00679f3a1c0c', 'upstream_error', 'short'],
+    ];
+    const t = monospaceTable(['receipt', 'status', 'test'], rows, [1], 60);
+    for (const line of t.lines) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+    expect(t.lines.join('\n')).toContain('rcpt_0mh3k2a1b00669f3a1c0b');
+    expect(t.lines.filter((l) => l.startsWith('✖ '))).toHaveLength(1);
+    expect(t.emphasized.filter(Boolean).length).toBeGreaterThanOrEqual(1);
+    const kept = monospaceTable(['receipt', 'status'], rows.map((r) => [r[0]!, r[1]!]), [], 20, { breakWords: false });
+    expect(kept.lines.join('\n')).toContain('rcpt_0mh3k2a1b00679f3a1c0c');
   });
 });

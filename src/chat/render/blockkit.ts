@@ -6,12 +6,17 @@
  * its list pages, its long texts shorten, and a note says what was left out.
  */
 import { plainText, type Card, type CardAction, type CardBlock, type CardChoiceOption, type CardLink, type CardTone } from '../../core/card.ts';
+import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, ModalView, SectionBlock } from '@slack/types';
 import { encodeActionValue } from './action-payload.ts';
 import { SLACK_MESSAGE, slackTextLength, withinSlack, type SlackBudget } from './budget.ts';
 import { fitCard } from './fit.ts';
 import { diffExcerpt, monospaceTable } from './text.ts';
 
-export type SlackBlock = Record<string, unknown>;
+/**
+ * Blocks as Slack's own type definitions (`@slack/types`) describe them: every block this file
+ * builds is checked by the compiler against Slack's published shapes.
+ */
+export type SlackBlock = KnownBlock;
 
 export interface BlockKitMessage {
   /** Notification / fallback text. */
@@ -114,7 +119,7 @@ export function renderBlockKitCards(cards: Card[], opts: BlockKitOptions = {}): 
 function rawMessage(card: Card, opts: BlockKitOptions, cuts: Cuts): BlockKitMessage {
   const tone = card.tone ?? 'info';
   const title = plainText(card.title).replace(/\s*\n\s*/g, ' ');
-  const header: SlackBlock = {
+  const header: HeaderBlock = {
     type: 'header',
     text: { type: 'plain_text', text: truncate(`${TONE_EMOJI[tone]}${title}`, LIMITS.header, cuts), emoji: true },
   };
@@ -133,7 +138,7 @@ function rawMessage(card: Card, opts: BlockKitOptions, cuts: Cuts): BlockKitMess
  * Its submission carries `private_metadata` = the encoded action and the text in
  * `state.values.reason.reason.value`.
  */
-export function buildReasonModal(action: CardAction, card: Card): SlackBlock {
+export function buildReasonModal(action: CardAction, card: Card): ModalView {
   const input = action.input ?? { name: 'reason' as const, label: 'Reason', required: false };
   const cuts: Cuts = { n: 0 };
   const metadata = encodeActionValue(action);
@@ -162,12 +167,12 @@ export function buildReasonModal(action: CardAction, card: Card): SlackBlock {
 }
 
 function blockKitBlocks(block: CardBlock, opts: BlockKitOptions, cuts: Cuts): SlackBlock[] {
-  const section = (text: string): SlackBlock => sectionOf(text, cuts);
+  const section = (text: string): SectionBlock => sectionOf(text, cuts);
   switch (block.type) {
     case 'text':
       return [section(mrkdwn(block.text))];
     case 'fields': {
-      const out: SlackBlock[] = [];
+      const out: SectionBlock[] = [];
       for (let i = 0; i < block.fields.length; i += LIMITS.fieldsPerSection) {
         out.push({
           type: 'section',
@@ -188,7 +193,7 @@ function blockKitBlocks(block: CardBlock, opts: BlockKitOptions, cuts: Cuts): Sl
       const short = !before.includes('\n') && !after.includes('\n') && before.length + after.length <= 200;
       if (short) return [section(`${label}: ${mrkdwn(before)} → ${mrkdwn(after)}`)];
       const [first, ...rest] = codeSections(diffExcerpt(block.before, block.after, 60), cuts);
-      const text = (first!.text as { text: string }).text;
+      const text = first!.text!.text;
       return [section(`${label}\n${text}`), ...rest];
     }
     case 'code':
@@ -208,22 +213,22 @@ function linkText(link: CardLink, base?: string): string {
   return `${escapeMrkdwn(link.label)}: \`${escapeMrkdwn(link.path)}\``;
 }
 
-function choiceButton(id: string, i: number, o: CardChoiceOption, cuts: Cuts): SlackBlock {
+function choiceButton(id: string, i: number, o: CardChoiceOption, cuts: Cuts): Button {
   return button({ id: `${id}-${i}`, label: o.label, command: o.command, ...(o.style ? { style: o.style } : {}) }, cuts);
 }
 
-function actionBlocks(actions: CardAction[], cuts: Cuts): SlackBlock[] {
-  const out: SlackBlock[] = [];
+function actionBlocks(actions: CardAction[], cuts: Cuts): ActionsBlock[] {
+  const out: ActionsBlock[] = [];
   for (let i = 0; i < actions.length; i += LIMITS.actionsPerBlock) {
     out.push({ type: 'actions', elements: actions.slice(i, i + LIMITS.actionsPerBlock).map((a) => button(a, cuts)) });
   }
   return out;
 }
 
-function button(action: CardAction, cuts: Cuts): SlackBlock {
+function button(action: CardAction, cuts: Cuts): Button {
   const value = encodeActionValue(action);
   if (value.length > LIMITS.buttonValue) throw new Error(`action ${action.id}: command too long for a Slack button`);
-  const element: SlackBlock = {
+  const element: Button = {
     type: 'button',
     action_id: `${ACTION_ID_PREFIX}${action.id}`,
     text: { type: 'plain_text', text: truncate(plainText(action.label), LIMITS.buttonText, cuts), emoji: true },
@@ -242,11 +247,11 @@ function button(action: CardAction, cuts: Cuts): SlackBlock {
   return element;
 }
 
-function sectionOf(text: string, cuts: Cuts): SlackBlock {
+function sectionOf(text: string, cuts: Cuts): SectionBlock {
   return { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, LIMITS.sectionText, cuts) } };
 }
 
-function contextBlock(text: string, cuts: Cuts): SlackBlock {
+function contextBlock(text: string, cuts: Cuts): ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text: truncateMrkdwn(text, LIMITS.contextText, cuts) }] };
 }
 
@@ -255,10 +260,10 @@ function contextBlock(text: string, cuts: Cuts): SlackBlock {
  * section's limit, cut only at line ends); a single line too long for a section is cut (and
  * counted, so the card gets fitted).
  */
-function codeSections(lines: string[], cuts: Cuts): SlackBlock[] {
+function codeSections(lines: string[], cuts: Cuts): SectionBlock[] {
   // A ``` inside the text would close the fence early: break it with a zero-width space.
   const escaped = lines.map((l) => escapeMrkdwn(l).replace(/```/g, '`\u200b``'));
-  const out: SlackBlock[] = [];
+  const out: SectionBlock[] = [];
   let chunk: string[] = [];
   let used = 0;
   const flush = () => {

@@ -141,7 +141,7 @@ export interface MonospaceTable {
  * given and the table is wider: then the widest columns narrow until it fits and their cells
  * wrap at word boundaries onto continuation lines.
  */
-export function monospaceTable(columns: string[], rows: string[][], emphasis: number[] = [], maxWidth?: number): MonospaceTable {
+export function monospaceTable(columns: string[], rows: string[][], emphasis: number[] = [], maxWidth?: number, opts: { breakWords?: boolean } = {}): MonospaceTable {
   const emph = new Set(emphasis);
   const count = Math.max(columns.length, ...rows.map((r) => r.length));
   const cell = (row: string[], i: number) => oneLine(plainText(row[i] ?? ''));
@@ -149,7 +149,13 @@ export function monospaceTable(columns: string[], rows: string[][], emphasis: nu
   const body = rows.map((row) => Array.from({ length: count }, (_, i) => cell(row, i)));
   const widths = header.map((_, i) => Math.max(displayWidth(header[i]), ...body.map((r) => displayWidth(r[i]))));
   const marks = emph.size > 0;
-  if (maxWidth !== undefined) narrow(widths, maxWidth - (marks ? 2 : 0) - 2 * (count - 1));
+  if (maxWidth !== undefined) {
+    const room = maxWidth - (marks ? 2 : 0) - 2 * (count - 1);
+    // First down to each column's longest word (no word is broken), then, where allowed, further.
+    const words = header.map((_, i) => Math.max(...[header[i], ...body.map((r) => r[i])].flatMap((c) => c.split(/ +/)).map(displayWidth)));
+    narrow(widths, room, words);
+    if (opts.breakWords !== false) narrow(widths, room, widths.map(() => 8));
+  }
   const line = (cells: string[], mark: string) =>
     ((marks ? `${mark} ` : '') + cells.map((c, i) => padEnd(c, widths[i])).join('  ')).trimEnd();
   const rowLines = (cells: string[], mark: string): string[] => {
@@ -168,14 +174,13 @@ export function monospaceTable(columns: string[], rows: string[][], emphasis: nu
   return { lines, emphasized };
 }
 
-/** Narrows the widest columns, one character at a time, until their sum fits `room` (8 at least each). */
-function narrow(widths: number[], room: number): void {
-  const floor = 8;
+/** Narrows the widest columns still above their floor, one character at a time, until their sum fits `room`. */
+function narrow(widths: number[], room: number, floors: number[]): void {
   let total = widths.reduce((a, b) => a + b, 0);
   while (total > room) {
-    let widest = 0;
-    for (let i = 1; i < widths.length; i++) if (widths[i]! > widths[widest]!) widest = i;
-    if (widths[widest]! <= floor) return;
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) if (widths[i]! > Math.max(8, floors[i]!) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    if (widest < 0) return;
     widths[widest]!--;
     total--;
   }

@@ -4,7 +4,7 @@
  */
 import type { Card } from '../../core/card.ts';
 import type { LoadedConfig } from '../../config/types.ts';
-import { renderBlockKit, renderBlockKitCards, type BlockKitMessage, type BlockKitOptions } from '../render/blockkit.ts';
+import { renderBlockKit, renderBlockKitCards, type BlockKitMessage, type BlockKitOptions, type SlackBlock } from '../render/blockkit.ts';
 
 /** One card as a message. */
 export function slackMessage(config: LoadedConfig, card: Card, opts: BlockKitOptions = {}): BlockKitMessage {
@@ -21,10 +21,9 @@ export function withMentions(config: LoadedConfig, msg: BlockKitMessage): BlockK
   for (const p of Object.values(config.people)) if (p.slack) ids.set(p.name, p.slack);
   if (ids.size === 0) return msg;
   const mention = (text: string) => text.replace(/\bby ([A-Za-z0-9_.-]+)(?=[ ,.)]|$)/g, (all, name: string) => (ids.has(name) ? `by <@${ids.get(name)}>` : all));
-  const blocks = msg.blocks.map((b) => {
+  const blocks = msg.blocks.map((b): SlackBlock => {
     if (b.type !== 'context') return b;
-    const elements = (b.elements as { type: string; text?: string }[]).map((e) => (e.type === 'mrkdwn' && e.text ? { ...e, text: mention(e.text) } : e));
-    return { ...b, elements };
+    return { ...b, elements: b.elements.map((e) => (e.type === 'mrkdwn' ? { ...e, text: mention(e.text) } : e)) };
   });
   return { text: msg.text, blocks };
 }

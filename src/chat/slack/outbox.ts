@@ -6,6 +6,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { ChannelQueue, type ChannelQueueOptions } from '../queue.ts';
+import type { ModalView } from '@slack/types';
 import type { BlockKitMessage, SlackBlock } from '../render/blockkit.ts';
 import type { Logger } from '../../server/log.ts';
 
@@ -52,12 +53,12 @@ export class SlackOutbox {
 
   /** chat.postMessage now (call inside a turn); the message's ts. */
   async postNow(channel: string, msg: BlockKitMessage, threadTs?: string): Promise<string | undefined> {
-    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks as never[], ...(threadTs ? { thread_ts: threadTs } : {}) });
+    const r = await this.client.chat.postMessage({ channel, text: msg.text, blocks: msg.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
     return r.ts;
   }
 
   async updateNow(channel: string, ts: string, msg: BlockKitMessage): Promise<void> {
-    await this.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks as never[] });
+    await this.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
   }
 
   /** Posts in the channel's turn; `threadTs` (read when the turn comes) names the thread to post in. */
@@ -68,7 +69,7 @@ export class SlackOutbox {
   ephemeral(channel: string, user: string, msg: BlockKitMessage): Promise<void> {
     // Ephemeral messages have their own (generous) limit: their own lane per channel.
     return this.inTurn(`ephemeral:${channel}`, 'chat.postEphemeral', () =>
-      this.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks as never[] }),
+      this.client.chat.postEphemeral({ channel, user, text: msg.text, blocks: msg.blocks }),
     );
   }
 
@@ -81,13 +82,13 @@ export class SlackOutbox {
   }
 
   /** views.open must use the trigger within 3 seconds: never queued. */
-  async openModal(triggerId: string, view: SlackBlock): Promise<string | undefined> {
-    const r = await this.client.views.open({ trigger_id: triggerId, view: view as never });
+  async openModal(triggerId: string, view: ModalView): Promise<string | undefined> {
+    const r = await this.client.views.open({ trigger_id: triggerId, view });
     return r.view?.id;
   }
 
   publishHome(user: string, blocks: SlackBlock[]): Promise<void> {
-    return this.inTurn(`home:${user}`, 'views.publish', () => this.client.views.publish({ user_id: user, view: { type: 'home', blocks: blocks as never[] } }));
+    return this.inTurn(`home:${user}`, 'views.publish', () => this.client.views.publish({ user_id: user, view: { type: 'home', blocks } }));
   }
 
   idle(): Promise<void> {

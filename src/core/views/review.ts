@@ -76,6 +76,14 @@ export function reviewCard(v: ReviewCardInput, page?: ReviewPage): Card {
     });
     groups.push([first, blocks.length]);
   }
+  const long = (t: string | null, max: number) => t !== null && t.trim().length > max;
+  const shortened = v.pairs.filter((p) => long(p.input, REVIEW_INPUT_MAX) || long(p.baseline, REVIEW_TEXT_MAX) || long(p.candidate, REVIEW_TEXT_MAX)).length;
+  if (shortened)
+    blocks.push({
+      type: 'context',
+      text: `${shortened} pair${shortened === 1 ? ' has' : 's have'} inputs or answers longer than shown here (cut at ${REVIEW_TEXT_MAX} characters, marked …)`,
+      link: { label: 'every answer in full in the console', path: `/releases/${v.releaseKey}#outputs` },
+    });
   const offset = page?.offset ?? 0;
   const first = v.pairs[0]?.pair ?? 1;
   return {

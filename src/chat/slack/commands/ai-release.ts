@@ -22,14 +22,14 @@ export function registerAiReleaseCommand(app: App, deps: SlackDeps): void {
     }
     const parsed = parseSlackText(command.text ?? '');
     if (!parsed.ok) {
-      await ack({ response_type: 'ephemeral', ...slackMessageOf(ctx.config, parsed.cards, { consoleUrl: deps.consoleUrl }) } as never);
+      await ack({ response_type: 'ephemeral', ...slackMessageOf(ctx.config, parsed.cards, { consoleUrl: deps.consoleUrl }) });
       return;
     }
     await ack();
     try {
       const out = await runAsSlackUser(ctx, command.user_id, parsed.command);
       if (out.release) deps.rt.kick();
-      await respond({ response_type: 'ephemeral', replace_original: false, ...(await privateMessage(deps, command.user_id, privateCards(ctx, out))) } as never);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...(await privateMessage(deps, command.user_id, privateCards(ctx, out))) });
     } catch (e) {
       deps.rt.log.error('slack command failed', { text: command.text, error: (e as Error).message, stack: (e as Error).stack });
       await respond({ response_type: 'ephemeral', text: 'ai-release could not run that command; the error is in the server log.' }).catch(() => undefined);
