@@ -258,6 +258,7 @@ async function main(): Promise<void> {
     `${FIRST_STEP.workflow} and ${FIRST_STEP.finance} gives the finance approval; then its canary starts.`;
   if (exitAtEnd) {
     step('Your turn', 'Start your own server with `npm start` and sign in to its console at http://localhost:3000/ with a personal token (npx ai-release token create --name me --scopes releases --person <name>). Then try a first release of your own: as ' + `${FIRST_STEP.requester} (a member of the sales team), type`);
+    out();
     out(`  ${first}`);
     out();
     say(whatHappens);
@@ -271,13 +272,15 @@ async function main(): Promise<void> {
   step('Now click the buttons yourself', `Open ${bold(server.url + '/')} and sign in with a personal token — each acts as that person:`);
   for (const t of tokens) {
     const p = people[t.name]!;
-    const roles = [p.roles.join(', '), Object.values(ctx.config.workflows).filter((w) => w.approvers.includes(t.name)).map((w) => `approves ${w.name}`).join(', ')]
+    const approves = Object.values(ctx.config.workflows).filter((w) => w.approvers.includes(t.name)).map((w) => w.name);
+    const roles = [p.roles.join(', '), approves.length ? `approves ${approves.join(', ')}` : '']
       .filter(Boolean)
       .join('; ');
     out(`  ${t.name.padEnd(7)} ${t.token}  ${dim(roles)}`.trimEnd());
   }
   out();
   say(`Try a first release of your own: sign in as ${FIRST_STEP.requester} (a member of the sales team) and type in the command box`);
+  out();
   out(`  ${first}`);
   out();
   say(whatHappens + ' The CLI works too, against the same database:');

@@ -11,7 +11,6 @@ import { extname } from 'node:path';
 import type { Settings } from '../app.ts';
 import { openApp } from '../app.ts';
 import { EXIT } from '../chat/executor.ts';
-import { renderText } from '../chat/render/text.ts';
 import type { CliIo } from '../cli/main.ts';
 import { print, takeFlag } from '../cli/main.ts';
 import type { ReleaseConfig } from '../config/types.ts';
@@ -148,8 +147,7 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
     }
 
     const card = verdictCard(wf.name, { hash: bHash, model: baseline.model }, { hash: cHash, model: candidate.model }, verdict, run.stats, reportFile);
-    if (json) io.out(JSON.stringify([card], null, 2));
-    else io.out(renderText(card, { color: io.color }));
+    print(io, [card], json);
     return exitCodeOf(verdict.outcome);
   } finally {
     await closeUpstreams();

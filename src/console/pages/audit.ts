@@ -1,5 +1,5 @@
 /** Audit: the hash-chained log, newest first, with the chain's verification state. */
-import { truncate } from '../../core/views/format.ts';
+import { roundForDisplay, truncate } from '../../core/views/format.ts';
 import { html } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { auditPage } from '../queries.ts';
@@ -12,7 +12,7 @@ function detail(data: string): string {
     const d = JSON.parse(data) as Record<string, unknown>;
     return Object.entries(d)
       .filter(([, v]) => v !== null && v !== undefined)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(roundForDisplay(v))}`)
       .join(' ');
   } catch {
     return data;
