@@ -14,6 +14,7 @@ import { dirname } from 'node:path';
 import { openApp } from '../src/app.ts';
 import { buildDigests } from '../src/jobs/digest.ts';
 import { spendReport } from '../src/services/spend.ts';
+import { ladderQueryPlans } from '../src/store/sqlite/plans.ts';
 import { seedFile } from './seed-receipts.ts';
 
 const argv = process.argv.slice(2);
@@ -30,22 +31,22 @@ let dbPath = given;
 let seeded = '';
 if (!dbPath) {
   process.stdout.write(`seeding ${count.toLocaleString('en-US')} receipts…\n`);
-  const s = seedFile({ count, days: 60, now });
-  s.app.close();
+  const s = await seedFile({ count, days: 60, now });
+  await s.app.close();
   dbPath = s.dbPath;
   seeded = `${(s.ms / 1000).toFixed(1)} s`;
 }
 
-const app = openApp({ ...(await import('../src/app.ts')).settingsFromEnv(process.env), databasePath: dbPath }, { now: () => now });
+const app = await openApp({ ...(await import('../src/app.ts')).settingsFromEnv(process.env), databasePath: dbPath }, { now: () => now });
 const { ctx } = app;
 const tz = process.env.TZ || 'UTC';
-const receipts = (ctx.db.prepare('SELECT COUNT(*) AS n FROM receipts').get() as { n: number }).n;
+const receipts = await ctx.store.receipts.count();
 
-function time(fn: () => unknown): number[] {
+async function time(fn: () => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     out.push(performance.now() - t0);
   }
   return out;
@@ -53,12 +54,10 @@ function time(fn: () => unknown): number[] {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const teams = Object.keys(ctx.config.teams);
 
-const digestTimes = time(() => buildDigests(ctx, now, tz));
-const spendTimes = time(() => teams.forEach((team) => spendReport(ctx, { team, days: 7 }, tz)));
-const digests = buildDigests(ctx, now, tz);
-
-const plan = (sql: string, ...args: unknown[]) =>
-  (ctx.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join('; ');
+const digestTimes = await time(() => buildDigests(ctx, now, tz));
+const spendTimes = await time(() => Promise.all(teams.map((team) => spendReport(ctx, { team, days: 7 }, tz))));
+const digests = await buildDigests(ctx, now, tz);
+const plans = ladderQueryPlans(dbPath);
 
 const rows: [string, string][] = [
   ['receipts in the database', receipts.toLocaleString('en-US')],
@@ -71,15 +70,9 @@ const rows: [string, string][] = [
 ];
 const w = Math.max(...rows.map((r) => r[0].length));
 process.stdout.write(`\nbench:digest\n${rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join('\n')}\n`);
-process.stdout.write(
-  `\nquery plans\n  unreviewed drafts:   ${plan(
-    "SELECT COUNT(*), MIN(ts) FROM receipts INDEXED BY receipts_unreviewed WHERE workflow = ? AND purpose = 'production' AND COALESCE(approved, 0) = 0 AND COALESCE(edited, 0) = 0 AND ts < ?",
-    'x',
-    0,
-  )}\n  awaiting approval:   ${plan('SELECT COUNT(*) FROM receipts WHERE workflow = ? AND needs_approval = 1 AND (approved IS NULL OR approved = 0)', 'x')}\n`,
-);
+process.stdout.write(`\nquery plans\n  unreviewed drafts:   ${plans.unreviewedDrafts}\n  awaiting approval:   ${plans.awaitingApproval}\n`);
 const ladder = digests.flatMap((d) => d.view.ladder.filter((l) => l.unreviewedDrafts || l.awaitingApproval !== undefined).map((l) => `${l.workflow}: ${l.unreviewedDrafts ? `${l.unreviewedDrafts.count} unreviewed drafts` : ''}${l.awaitingApproval !== undefined ? `${l.awaitingApproval} awaiting approval` : ''}`));
 process.stdout.write(`\nauthority ladder counts\n${ladder.map((l) => `  ${l}`).join('\n')}\n`);
-app.close();
+await app.close();
 if (!given) rmSync(dirname(dbPath), { recursive: true, force: true });
 process.exit(digestTimes[0]! < 1000 ? 0 : 1);

@@ -17,8 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import { openDb } from '../src/store/db.ts';
-import { createToken } from '../src/store/tokens.ts';
+import { openStore } from '../src/store/open.ts';
 import { numberOption } from './bench/args.ts';
 import { start, stopChildren, writeBenchConfig } from './bench/processes.ts';
 
@@ -86,9 +85,9 @@ async function main(): Promise<void> {
     const dbPath = join(dir, `${i}.db`);
     const env = { PORT: '0', DATABASE_PATH: dbPath, AI_RELEASE_CONFIG: config, OPENAI_BASE_URL: mockUrl, LOG_LEVEL: 'error', TZ: 'UTC', ...v.env };
     const gw = await start([...v.node, 'bin/ai-release.mjs', 'serve'], env, /listening on (http:\/\/\S+)/, 'stderr', v.root);
-    const db = openDb(dbPath);
-    const token = createToken(db, { name: 'bench-ab', scope: 'gateway', team: 'support', now: Date.now() });
-    db.close();
+    const store = await openStore({ engine: 'sqlite', path: dbPath });
+    const token = await store.tokens.create({ name: 'bench-ab', scope: 'gateway', team: 'support', now: Date.now() });
+    await store.close();
     targets.push({ name: v.name, url: `${gw.match[1]}/v1/chat/completions`, headers: { authorization: `Bearer ${token}`, 'x-ai-release-unit': 'bench-user' } });
   }
 

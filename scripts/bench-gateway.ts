@@ -26,8 +26,7 @@ import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
-import { openDb } from '../src/store/db.ts';
-import { createToken } from '../src/store/tokens.ts';
+import { openStore } from '../src/store/open.ts';
 import { start, stopChildren, writeBenchConfig } from './bench/processes.ts';
 import { numberOption } from './bench/args.ts';
 
@@ -152,8 +151,8 @@ async function main(): Promise<void> {
     'stderr',
   );
   const gwUrl = gw.match[1]!;
-  const db = openDb(dbPath);
-  const token = createToken(db, { name: 'bench', scope: 'gateway', team: 'support', now: Date.now() });
+  const store = await openStore({ engine: 'sqlite', path: dbPath });
+  const token = await store.tokens.create({ name: 'bench', scope: 'gateway', team: 'support', now: Date.now() });
 
   const portkeyPort = await freePort();
   const portkeyMain = resolve('node_modules/@portkey-ai/gateway/build/start-server.js');
@@ -229,14 +228,14 @@ async function main(): Promise<void> {
   const addedP99 = ours.fixed.p99 - direct.fixed.p99;
   const share = ours.sat.rate / direct.sat.rate;
   const vsPortkey = ours.sat.rate / portkey.sat.rate;
-  const receipts = (db.prepare('SELECT COUNT(*) n FROM receipts').get() as { n: number }).n;
+  const receipts = await store.receipts.count();
   console.log(lines.join('\n'));
   console.log('');
   console.log(`targets: added p50 ≤ 1 ms: ${f(addedP50)} ms ${addedP50 <= 1 ? 'met' : 'MISSED'}; added p99 ≤ 5 ms: ${f(addedP99)} ms ${addedP99 <= 5 ? 'met' : 'MISSED'}`);
   console.log(`         saturated ≥ 35% of direct: ${f(share * 100, 1)}% ${share >= 0.35 ? 'met' : 'MISSED'}; ≥ 10× Portkey: ${f(vsPortkey, 1)}× ${vsPortkey >= 10 ? 'met' : 'MISSED'}`);
   console.log(`ai-release reached ${f((ours.sat.rate / hop.sat.rate) * 100, 0)}% of the bare Node hop's throughput (the hop: ${f((hop.sat.rate / direct.sat.rate) * 100, 1)}% of direct).`);
   console.log(`receipts written by ai-release during the run so far: ${receipts}`);
-  db.close();
+  await store.close();
 }
 
 function cleanup(): void {

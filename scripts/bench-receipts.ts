@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfigOrThrow } from '../src/app.ts';
-import { migrate, openDb } from '../src/store/db.ts';
 import { ReceiptWriter } from '../src/gateway/receipt-writer.ts';
 import { newReceiptId } from '../src/gateway/receipt-id.ts';
-import type { ReceiptRecord } from '../src/store/receipts-write.ts';
+import { openStore } from '../src/store/open.ts';
+import type { ReceiptRecord } from '../src/store/repos/receipts.ts';
 import { numberOption } from './bench/args.ts';
 
 const args = process.argv.slice(2);
@@ -43,22 +43,22 @@ function receipt(i: number, ts: number): ReceiptRecord {
 }
 
 /** COUNT receipts through a writer on its own store; receipts/s and the serving thread's CPU per receipt. */
-function measure(thread: 'inline' | 'worker'): { stored: number; seconds: number; rate: number; mainUs: number } {
-  const db = openDb(join(dir, `${thread}.db`));
-  migrate(db);
-  const writer = new ReceiptWriter(db, { tz: 'UTC', now: Date.now, config: () => config!, batchSize: BATCH, intervalMs: 50, thread });
+async function measure(thread: 'inline' | 'worker'): Promise<{ stored: number; seconds: number; rate: number; mainUs: number }> {
+  const store = await openStore({ engine: 'sqlite', path: join(dir, `${thread}.db`) });
+  await store.migrate();
+  const writer = await ReceiptWriter.open(store, { tz: 'UTC', now: Date.now, config: () => config!, batchSize: BATCH, intervalMs: 50, thread });
   const now = Date.now();
   const cpu0 = threadCpuUs();
   const t0 = performance.now();
   for (let i = 0; i < COUNT; i++) {
     writer.add({ receipt: receipt(i, now), forwarded: true });
-    if (writer.queued >= BATCH) writer.flushNow();
+    if (writer.queued >= BATCH) await writer.flushNow();
   }
-  writer.stop();
+  await writer.stop();
   const seconds = (performance.now() - t0) / 1000;
   const mainUs = (threadCpuUs() - cpu0) / COUNT;
-  const stored = (db.prepare('SELECT COUNT(*) n FROM receipts').get() as { n: number }).n;
-  db.close();
+  const stored = await store.receipts.count();
+  await store.close();
   return { stored, seconds, rate: stored / seconds, mainUs };
 }
 
@@ -68,7 +68,8 @@ function threadCpuUs(): number {
   return (Number(f[11]) + Number(f[12])) * (1e6 / 100);
 }
 
-const rows = (['inline', 'worker'] as const).map((thread) => ({ thread, ...measure(thread) }));
+const rows: ({ thread: 'inline' | 'worker' } & Awaited<ReturnType<typeof measure>>)[] = [];
+for (const thread of ['inline', 'worker'] as const) rows.push({ thread, ...(await measure(thread)) });
 console.log('| writer | receipts | batch | seconds | receipts/s | main-thread CPU per receipt |\n|---|---:|---:|---:|---:|---:|');
 for (const r of rows) console.log(`| ${r.thread} | ${r.stored} | ${BATCH} | ${r.seconds.toFixed(2)} | ${Math.round(r.rate)} | ${r.mainUs.toFixed(1)} µs |`);
 const best = Math.max(...rows.map((r) => r.rate));

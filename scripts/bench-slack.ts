@@ -14,8 +14,6 @@
 import { rmSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '../src/server/start.ts';
-import { createToken } from '../src/store/tokens.ts';
-import { listReleases } from '../src/store/releases.ts';
 import { blockActionBody, postSigned, slashCommandBody, startFakeSlack, type StoredMessage } from '../test/helpers/fake-slack.ts';
 import { tempDir, testSettings } from '../test/helpers/harness.ts';
 
@@ -58,7 +56,7 @@ async function main(): Promise<void> {
     noSignals: true,
     logWrite: () => {},
   });
-  const db = server.runtime.ctx.db;
+  const store = server.runtime.ctx.store;
 
   // Server-side timing of every Slack delivery.
   const acks = new Map<string, number>();
@@ -76,7 +74,7 @@ async function main(): Promise<void> {
     'sales-email': 'gpt-4.1-nano-2025-04-14',
     'kpi-narrative': 'gpt-4.1-mini-2025-04-14',
   };
-  const ops = createToken(db, { name: 'bench-ops', scope: 'releases', person: 'ops', now: Date.now() });
+  const ops = await store.tokens.create({ name: 'bench-ops', scope: 'releases', person: 'ops', now: Date.now() });
   for (const [workflow, model] of Object.entries(models)) {
     const res = await fetch(`${server.url}/v1/releases`, {
       method: 'POST',
@@ -85,10 +83,10 @@ async function main(): Promise<void> {
     });
     if (res.status !== 201) throw new Error(`could not request ${workflow}: ${res.status} ${await res.text()}`);
   }
-  const evaluating = () => listReleases(db, { state: 'evaluating', limit: 100 }).length;
+  const evaluating = async () => (await store.releases.list({ state: 'evaluating', limit: 100 })).length;
   await server.pump();
   const support = await fake.waitFor(() => fake.messagesIn('C0SUPPORT').find((m) => m.blocks.some((b) => b.type === 'actions')), 'the support-triage release message', 15_000);
-  const evaluatingAtStart = evaluating();
+  const evaluatingAtStart = await evaluating();
 
   let n = 0;
   const send = async (kind: 'command' | 'click', body: string): Promise<void> => {
@@ -119,7 +117,7 @@ async function main(): Promise<void> {
   await pool(commandBodies, concurrency, (b) => send('command', b));
   await pool(clickBodies, concurrency, (b) => send('click', b));
   const wall = performance.now() - t0;
-  const evaluatingAtEnd = evaluating();
+  const evaluatingAtEnd = await evaluating();
 
   const rows: string[][] = [];
   for (const kind of ['command', 'click', 'all'] as const) {

@@ -19,11 +19,9 @@ import { num } from '../src/core/views/format.ts';
 import type { Command } from '../src/core/command.ts';
 import { runCanaryJob } from '../src/jobs/canary.ts';
 import { releaseLease, takeLease } from '../src/jobs/lease.ts';
-import { loadCanarySnapshot } from '../src/store/canary-snapshots.ts';
 import { buildDigests } from '../src/jobs/digest.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { listReleases, type ReleaseRecord } from '../src/store/releases.ts';
-import { createToken } from '../src/store/tokens.ts';
+import type { ReleaseRecord } from '../src/store/repos/releases.ts';
 import { FIRST_STEP, firstStepCommand } from '../src/console/first-step.ts';
 import { startMockLlm } from './mock-llm.ts';
 
@@ -81,10 +79,10 @@ function changedPart(card: Card): Card {
   return { ...card, blocks: card.blocks.filter((b) => b.type === 'context' && /^(✅|☑️|❌|⏫|⏸|▶️|↩️|🚫|⚠️|🔁|👀|📝)/u.test(b.text)) };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 120_000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 120_000): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() > until) throw new Error(`the tour timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -117,7 +115,7 @@ async function main(): Promise<void> {
   const people = ctx.config.people;
   const as = (name: string) => ({ person: people[name], surface: 'console' as const });
   const run = async (who: string, cmd: Command) => execute(ctx, as(who), cmd);
-  const release = (): ReleaseRecord => listReleases(ctx.db, { workflow: WORKFLOW, limit: 1 })[0]!;
+  const release = async (): Promise<ReleaseRecord> => (await ctx.store.releases.list({ workflow: WORKFLOW, limit: 1 }))[0]!;
 
   const stop = async (code = 0) => {
     await server.close();
@@ -138,9 +136,9 @@ async function main(): Promise<void> {
   // 1. A config change becomes a release request.
   const prompt = join(configDir, 'prompts', `${WORKFLOW}.md`);
   appendFileSync(prompt, '\nKeep the summary under 20 words.\n');
-  server.reload();
+  await server.reload();
   await server.pump();
-  const rel = await waitFor('the release request', () => listReleases(ctx.db, { workflow: WORKFLOW, limit: 1 })[0]);
+  const rel = await waitFor('the release request', async () => (await ctx.store.releases.list({ workflow: WORKFLOW, limit: 1 }))[0]);
   step(
     'A config change becomes a release request',
     `An engineer edits prompts/${WORKFLOW}.md (one line added) and the file is read again (SIGHUP). ` +
@@ -150,8 +148,8 @@ async function main(): Promise<void> {
   show((await run('eli', { verb: 'status', workflow: WORKFLOW })).cards.slice(1));
 
   // 2. The eval gate.
-  const gated = await waitFor('the eval gate', () => {
-    const r = release();
+  const gated = await waitFor('the eval gate', async () => {
+    const r = await release();
     return r.state !== 'evaluating' && r.state !== 'requested' ? r : null;
   });
   step(
@@ -177,7 +175,7 @@ async function main(): Promise<void> {
 
   // 4. Canary traffic through the gateway.
   const wf = ctx.config.workflows[WORKFLOW]!;
-  const gwToken = createToken(ctx.db, { name: 'tour-app', scope: 'gateway', team: wf.team, now: Date.now() });
+  const gwToken = await ctx.store.tokens.create({ name: 'tour-app', scope: 'gateway', team: wf.team, now: Date.now() });
   const counts = { stable: 0, candidate: 0, flagged: { stable: 0, candidate: 0 } };
   const need = wf.rollout.minSamples;
   let u = 0;
@@ -208,13 +206,13 @@ async function main(): Promise<void> {
   // the candidate back halfway through this traffic, at a point that depends on the machine's
   // speed. The tour holds the job's lease while the traffic arrives, so the analysis judges it
   // once, on all of it, and the tour prints the same story every time.
-  while (!takeLease(ctx.db, 'job:canary', Date.now(), 10 * 60_000).ok) await new Promise((r) => setTimeout(r, 100));
+  while (!(await takeLease(ctx.store, 'job:canary', Date.now(), 10 * 60_000)).ok) await new Promise((r) => setTimeout(r, 100));
   try {
     while (counts.candidate < need + 20) {
       await Promise.all(Array.from({ length: 32 }, send));
     }
   } finally {
-    releaseLease(ctx.db, 'job:canary', Date.now());
+    await releaseLease(ctx.store, 'job:canary', Date.now());
   }
   await new Promise((r) => setTimeout(r, 300)); // the receipt writer flushes every 50 ms
   step(
@@ -226,12 +224,11 @@ async function main(): Promise<void> {
   );
 
   // 5. Canary analysis (unless the server's own job has acted already).
-  const outcomes = release().state === 'canary' ? runCanaryJob(ctx, Date.now(), TZ) : [];
+  const outcomes = (await release()).state === 'canary' ? await runCanaryJob(ctx, Date.now(), TZ) : [];
   await server.pump();
-  const snapshot = loadCanarySnapshot(ctx.db, rel.id);
-  const verdict =
-    outcomes.find((o) => o.key === rel.key) ??
-    (snapshot ? { status: snapshot.judgement.status, action: release().state === 'rolled_back' ? 'rolled_back' : 'alerted' } : undefined);
+  const snapshot = await ctx.store.canarySnapshots.load(rel.id);
+  const rolledBack = (await release()).state === 'rolled_back';
+  const verdict = outcomes.find((o) => o.key === rel.key) ?? (snapshot ? { status: snapshot.judgement.status, action: rolledBack ? 'rolled_back' : 'alerted' } : undefined);
   step(
     'The canary analysis catches the regression',
     `Every 10 seconds while the stage is young (then every minute) the analysis compares the candidate with the baseline ` +
@@ -239,11 +236,9 @@ async function main(): Promise<void> {
       `escalation and override rates, cost and tokens per run, CSAT), with always-valid boundaries so that looking often does ` +
       `not cry wolf.\nThis time: ${verdict?.status ?? 'no verdict'} → ${(verdict?.action ?? 'nothing').replace(/_/g, ' ')}. The alert, threaded under the release:`,
   );
-  const alert = ctx.db.prepare("SELECT payload FROM events WHERE kind = 'alert' AND release_id = ? ORDER BY id DESC LIMIT 1").get(rel.id) as
-    | { payload: string }
-    | undefined;
-  if (alert) show([JSON.parse(alert.payload).card as Card]);
-  const after = release();
+  const alert = (await ctx.store.events.after(0, 100_000)).filter((e) => e.kind === 'alert' && e.releaseId === rel.id).pop();
+  if (alert) show([alert.payload.card as Card]);
+  const after = await release();
   if (after.state !== 'rolled_back') {
     next(`someone clicks Rollback (the workflow does not roll back by itself):`);
     show((await run('eli', { verb: 'rollback', target: rel.key, reason: 'canary regression' })).cards);
@@ -260,7 +255,7 @@ async function main(): Promise<void> {
   const tomorrow9 = new Date();
   tomorrow9.setUTCDate(tomorrow9.getUTCDate() + 1);
   tomorrow9.setUTCHours(9, 0, 0, 0);
-  const digest = buildDigests(ctx, tomorrow9.getTime(), TZ).find((d) => d.team === wf.team);
+  const digest = (await buildDigests(ctx, tomorrow9.getTime(), TZ)).find((d) => d.team === wf.team);
   step(
     "The leaders' spend digest",
     `Tomorrow at 09:00 (${TZ}) team ${wf.team}'s channel and each leader (${wf.team ? ctx.config.teams[wf.team]!.leaders.join(', ') : ''}) get this digest — ` +
@@ -285,7 +280,8 @@ async function main(): Promise<void> {
     await stop(0);
     return;
   }
-  const tokens = Object.keys(people).map((name) => ({ name, token: createToken(ctx.db, { name: `tour-${name}`, scope: 'releases', person: name, now: Date.now() }) }));
+  const tokens: { name: string; token: string }[] = [];
+  for (const name of Object.keys(people)) tokens.push({ name, token: await ctx.store.tokens.create({ name: `tour-${name}`, scope: 'releases', person: name, now: Date.now() }) });
   step('Now click the buttons yourself', `Open ${bold(server.url + '/')} and sign in with a personal token — each acts as that person:`);
   for (const t of tokens) {
     const p = people[t.name]!;

@@ -5,8 +5,8 @@
 import { resolve } from 'node:path';
 import type { LoadedConfig } from './config/types.ts';
 import { formatProblems, loadConfig } from './config/load.ts';
-import type { Db } from './store/db.ts';
-import { migrate, openDb } from './store/db.ts';
+import { openStore } from './store/open.ts';
+import type { Store } from './store/store.ts';
 import type { AppContext } from './services/context.ts';
 import { syncConfigFile, type SyncReport } from './services/config-sync.ts';
 
@@ -40,15 +40,25 @@ export function loadConfigOrThrow(path: string, env: NodeJS.ProcessEnv = process
 export interface OpenedApp {
   ctx: AppContext;
   sync: SyncReport;
-  close(): void;
+  close(): Promise<void>;
+}
+
+/** The store of these settings (opened, not migrated). */
+export function openSettingsStore(settings: Settings): Promise<Store> {
+  return openStore({ engine: 'sqlite', path: settings.databasePath });
 }
 
 /** Loads the config first (a bad file writes nothing), then opens, migrates and syncs the store. */
-export function openApp(settings: Settings, opts: { env?: NodeJS.ProcessEnv; now?: () => number; db?: Db } = {}): OpenedApp {
+export async function openApp(settings: Settings, opts: { env?: NodeJS.ProcessEnv; now?: () => number; store?: Store } = {}): Promise<OpenedApp> {
   const config = loadConfigOrThrow(settings.configPath, opts.env ?? process.env);
-  const db = opts.db ?? openDb(settings.databasePath);
-  migrate(db);
-  const ctx: AppContext = { db, config, now: opts.now ?? Date.now };
-  const sync = syncConfigFile(ctx);
-  return { ctx, sync, close: () => db.close() };
+  const store = opts.store ?? (await openSettingsStore(settings));
+  try {
+    await store.migrate();
+    const ctx: AppContext = { store, config, now: opts.now ?? Date.now };
+    const sync = await syncConfigFile(ctx);
+    return { ctx, sync, close: () => store.close() };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
 }

@@ -2,20 +2,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Person } from '../config/types.ts';
 import type { AppContext } from '../services/context.ts';
-import type { TokenRecord, TokenScope } from '../store/tokens.ts';
-import { findToken } from '../store/tokens.ts';
+import type { TokenRecord, TokenScope } from '../store/repos/tokens.ts';
 import { bearerToken, sendError } from '../server/http.ts';
 
 export type Authed = { token: TokenRecord; person?: Person };
 
 /** Answers 401/403 itself and returns null when the request may not go on. */
-export function authenticate(ctx: AppContext, req: IncomingMessage, res: ServerResponse, scope: TokenScope): Authed | null {
+export async function authenticate(ctx: AppContext, req: IncomingMessage, res: ServerResponse, scope: TokenScope): Promise<Authed | null> {
   const raw = bearerToken(req);
   if (!raw) {
     sendError(res, 401, 'unauthorized', 'missing bearer token (Authorization: Bearer <token>)', { headers: { 'www-authenticate': 'Bearer' } });
     return null;
   }
-  const token = findToken(ctx.db, raw);
+  const token = await ctx.store.tokens.find(raw);
   if (!token) {
     sendError(res, 401, 'unauthorized', 'unknown or revoked token', { headers: { 'www-authenticate': 'Bearer' } });
     return null;

@@ -2,19 +2,17 @@
 import { candidateWeight, stageLabel } from '../core/release.ts';
 import type { AppContext } from '../services/context.ts';
 import { approvalState } from '../services/releases.ts';
-import { getConfig } from '../store/configs.ts';
-import type { ReleaseRecord } from '../store/releases.ts';
-import { reviewTally } from '../store/review.ts';
+import type { ReleaseRecord } from '../store/repos/releases.ts';
 
 const iso = (t: number | null) => (t === null ? null : new Date(t).toISOString());
 
-export function releaseJson(ctx: AppContext, r: ReleaseRecord): Record<string, unknown> {
+export async function releaseJson(ctx: AppContext, r: ReleaseRecord): Promise<Record<string, unknown>> {
   const wf = ctx.config.workflows[r.workflow];
   const stages = wf?.rollout.stages ?? [100];
-  const ap = wf ? approvalState(ctx, r, wf) : null;
-  const cand = getConfig(ctx.db, r.candidateHash);
-  const base = getConfig(ctx.db, r.baselineHash);
-  const tally = reviewTally(ctx.db, r.id, r.gateRuns);
+  const ap = wf ? await approvalState(ctx.store, r, wf) : null;
+  const cand = await ctx.store.configs.get(r.candidateHash);
+  const base = await ctx.store.configs.get(r.baselineHash);
+  const tally = await ctx.store.review.tally(r.id, r.gateRuns);
   return {
     id: r.key,
     workflow: r.workflow,

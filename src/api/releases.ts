@@ -9,7 +9,6 @@ import type { ErrorType, Router } from '../server/http.ts';
 import type { ServiceError } from '../services/context.ts';
 import { readJson, sendError, sendJson } from '../server/http.ts';
 import type { Runtime, ServerPlugin } from '../server/runtime.ts';
-import { getRelease, listReleases } from '../store/releases.ts';
 import { authenticate } from './auth.ts';
 import { releaseJson } from './release-json.ts';
 
@@ -59,7 +58,7 @@ export function releasesApi(rt: Runtime): ServerPlugin {
     name: 'releases-api',
     routes(router: Router) {
       router.add('POST', '/v1/releases', async (req, res) => {
-        const auth = authenticate(ctx, req, res, 'releases');
+        const auth = await authenticate(ctx, req, res, 'releases');
         if (!auth) return;
         const body = await readJson(req);
         if (!body.ok) return sendError(res, body.status, body.type, body.message);
@@ -70,11 +69,11 @@ export function releasesApi(rt: Runtime): ServerPlugin {
         const out = await execute(ctx, { person: auth.person, surface: 'api' }, cmd);
         rt.kick();
         if (out.error || !out.release) return answerError(res, out);
-        sendJson(res, 201, releaseJson(ctx, out.release));
+        sendJson(res, 201, await releaseJson(ctx, out.release));
       });
 
-      router.add('GET', '/v1/releases', (req, res, _p, url) => {
-        const auth = authenticate(ctx, req, res, 'releases');
+      router.add('GET', '/v1/releases', async (req, res, _p, url) => {
+        const auth = await authenticate(ctx, req, res, 'releases');
         if (!auth) return;
         const workflow = url.searchParams.get('workflow') ?? undefined;
         const state = url.searchParams.get('state') ?? undefined;
@@ -82,20 +81,23 @@ export function releasesApi(rt: Runtime): ServerPlugin {
         if (state && state !== 'open' && !(RELEASE_STATES as readonly string[]).includes(state))
           return sendError(res, 400, 'invalid_request', `state must be one of ${RELEASE_STATES.join(', ')} or open`);
         const limit = Math.min(Number(url.searchParams.get('limit') ?? 100) || 100, 1000);
-        sendJson(res, 200, { releases: listReleases(ctx.db, { workflow, state, limit }).map((r) => releaseJson(ctx, r)) });
+        const releases = await ctx.store.releases.list({ workflow, state, limit });
+        const out: Record<string, unknown>[] = [];
+        for (const r of releases) out.push(await releaseJson(ctx, r));
+        sendJson(res, 200, { releases: out });
       });
 
-      router.add('GET', '/v1/releases/:id', (req, res, p) => {
-        const auth = authenticate(ctx, req, res, 'releases');
+      router.add('GET', '/v1/releases/:id', async (req, res, p) => {
+        const auth = await authenticate(ctx, req, res, 'releases');
         if (!auth) return;
         const m = RELEASE_ID_RE.exec(p.id!);
-        const r = m ? getRelease(ctx.db, Number(m[1])) : undefined;
+        const r = m ? await ctx.store.releases.get(Number(m[1])) : undefined;
         if (!r) return sendError(res, 404, 'not_found', `no release ${p.id}`);
-        sendJson(res, 200, releaseJson(ctx, r));
+        sendJson(res, 200, await releaseJson(ctx, r));
       });
 
       router.add('POST', '/v1/releases/:id/:verb', async (req, res, p) => {
-        const auth = authenticate(ctx, req, res, 'releases');
+        const auth = await authenticate(ctx, req, res, 'releases');
         if (!auth) return;
         const verb = p.verb as ReleaseVerb;
         if (!(RELEASE_VERBS as readonly string[]).includes(verb))
@@ -116,7 +118,7 @@ export function releasesApi(rt: Runtime): ServerPlugin {
         const out = await execute(ctx, { person: auth.person, surface: 'api' }, cmd);
         rt.kick();
         if (out.error || !out.release) return answerError(res, out);
-        sendJson(res, 200, releaseJson(ctx, out.release));
+        sendJson(res, 200, await releaseJson(ctx, out.release));
       });
     },
   };

@@ -17,12 +17,7 @@ import { spendCard } from '../core/views/spend.ts';
 import type { WorkflowStatus } from '../core/views/status.ts';
 import { statusCard } from '../core/views/status.ts';
 import { usage } from '../core/help.ts';
-import { listAudit, verifyAudit } from '../store/audit.ts';
-import { getConfig } from '../store/configs.ts';
-import { listReceipts } from '../store/receipts-read.ts';
-import type { ReleaseRecord } from '../store/releases.ts';
-import { openReleaseOf } from '../store/releases.ts';
-import { getLiveWorkflow } from '../store/workflows.ts';
+import type { ReleaseRecord } from '../store/repos/releases.ts';
 import type { Actor, AppContext, ServiceError } from '../services/context.ts';
 import { performVerb, resolveRelease, workflowOf } from '../services/releases.ts';
 import { requestRelease } from '../services/request.ts';
@@ -48,8 +43,8 @@ function refused(e: ServiceError, verb: Command['verb']): ExecResult {
   return { cards: [refusalCard(e.message, e.rule)], exitCode: EXIT.refused, error: e };
 }
 
-export function releaseCardOf(ctx: AppContext, r: ReleaseRecord): Card {
-  return releaseCard(releaseView(ctx, r));
+export async function releaseCardOf(ctx: AppContext, r: ReleaseRecord): Promise<Card> {
+  return releaseCard(await releaseView(ctx, r));
 }
 
 export interface ExecOptions {
@@ -68,9 +63,9 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
     case 'status':
       return status(ctx, cmd.workflow, cmd.from);
     case 'request': {
-      const out = requestRelease(ctx, actor, { ...cmd, source: actor.surface });
+      const out = await requestRelease(ctx, actor, { ...cmd, source: actor.surface });
       if (!out.ok) return refused(out.error, cmd.verb);
-      return { cards: [resultCard(`${out.value.key} requested`, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), releaseCardOf(ctx, out.value)], exitCode: EXIT.ok, release: out.value };
+      return { cards: [resultCard(`${out.value.key} requested`, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), await releaseCardOf(ctx, out.value)], exitCode: EXIT.ok, release: out.value };
     }
     case 'evals':
     case 'approve':
@@ -83,25 +78,25 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
     case 'override':
     case 'ack': {
       const reason = 'reason' in cmd ? cmd.reason : undefined;
-      const out = performVerb(ctx, actor, cmd.verb, cmd.target, { reason, expect: opts.expect });
+      const out = await performVerb(ctx, actor, cmd.verb, cmd.target, { reason, expect: opts.expect });
       if (!out.ok) return refused(out.error, cmd.verb);
       return {
-        cards: [resultCard(out.sentence.split(':')[0]!, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), releaseCardOf(ctx, out.value)],
+        cards: [resultCard(out.sentence.split(':')[0]!, out.sentence, { releaseId: out.value.key, workflow: out.value.workflow }), await releaseCardOf(ctx, out.value)],
         exitCode: EXIT.ok,
         release: out.value,
       };
     }
     case 'vote': {
-      const out = castVote(ctx, actor, cmd.target, cmd.pair, cmd.choice);
+      const out = await castVote(ctx, actor, cmd.target, cmd.pair, cmd.choice);
       if (!out.ok) return refused(out.error, cmd.verb);
       return { cards: [resultCard('Vote recorded', out.sentence, { releaseId: out.value.key, workflow: out.value.workflow })], exitCode: EXIT.ok, release: out.value };
     }
     case 'review': {
-      const r = resolveRelease(ctx, cmd.target, 'review');
+      const r = await resolveRelease(ctx, cmd.target, 'review');
       if (!r.ok) return refused(r.error, cmd.verb);
       const refusal = checkPermission(ctx.config, actor.person, 'review', { workflow: ctx.config.workflows[r.value.workflow] });
       if (refusal) return refused({ kind: 'forbidden', ...refusal }, cmd.verb);
-      const card = reviewCardOf(ctx, r.value, cmd.from ?? 1);
+      const card = await reviewCardOf(ctx, r.value, cmd.from ?? 1);
       if (!card) return refused({ kind: 'invalid', message: `${r.value.key} has no human-review pairs in its latest gate run` }, cmd.verb);
       return { cards: [card], exitCode: EXIT.ok };
     }
@@ -112,7 +107,7 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
       if (!wf.ok) return refused(wf.error, cmd.verb);
       const refusal = checkPermission(ctx.config, actor.person, 'receipts', { workflow: wf.value });
       if (refusal) return refused({ kind: 'forbidden', ...refusal }, cmd.verb);
-      const rows = listReceipts(ctx.db, { workflow: cmd.workflow, limit: cmd.limit ?? 20, fromId: cmd.from });
+      const rows = await ctx.store.receipts.list({ workflow: cmd.workflow, limit: cmd.limit ?? 20, fromId: cmd.from });
       const lines = rows.map((r) => ({
         id: r.id,
         ts: r.ts,
@@ -139,7 +134,7 @@ export async function execute(ctx: AppContext, actor: Actor, cmd: Command, opts:
   }
 }
 
-function status(ctx: AppContext, workflow?: string, from?: string): ExecResult {
+async function status(ctx: AppContext, workflow?: string, from?: string): Promise<ExecResult> {
   const all = Object.keys(ctx.config.workflows).sort();
   const names = workflow ? [workflow] : from ? all.filter((n) => n >= from) : all;
   if (workflow) {
@@ -149,10 +144,10 @@ function status(ctx: AppContext, workflow?: string, from?: string): ExecResult {
   const list: WorkflowStatus[] = [];
   for (const name of names) {
     const wf = ctx.config.workflows[name]!;
-    const live = getLiveWorkflow(ctx.db, name);
-    const stable = live ? getConfig(ctx.db, live.stableHash) : undefined;
-    const open = openReleaseOf(ctx.db, name);
-    const cand = open ? getConfig(ctx.db, open.candidateHash) : undefined;
+    const live = await ctx.store.workflows.get(name);
+    const stable = live ? await ctx.store.configs.get(live.stableHash) : undefined;
+    const open = await ctx.store.releases.openOf(name);
+    const cand = open ? await ctx.store.configs.get(open.candidateHash) : undefined;
     const stages = wf.rollout.stages;
     const model = stable?.config.model ?? wf.config.model;
     const approversLeft = wf.approvers.length;
@@ -189,13 +184,13 @@ function status(ctx: AppContext, workflow?: string, from?: string): ExecResult {
   }
   const cards = [statusCard(list, !!workflow, { offset: all.length - names.length, total: all.length })];
   if (workflow) {
-    const open = openReleaseOf(ctx.db, workflow);
-    if (open) cards.push(releaseCardOf(ctx, open));
+    const open = await ctx.store.releases.openOf(workflow);
+    if (open) cards.push(await releaseCardOf(ctx, open));
   }
   return { cards, exitCode: EXIT.ok };
 }
 
-function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb: 'spend' }>): ExecResult {
+async function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb: 'spend' }>): Promise<ExecResult> {
   const person = actor.person;
   if (!person) return refused({ kind: 'forbidden', message: 'spend is for people of the configuration', rule: 'unknown_user' }, 'spend');
   if (cmd.team && !ctx.config.teams[cmd.team])
@@ -212,7 +207,7 @@ function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb: 'spe
   if ((team || wf) && !mayRead(ctx.config, person, wf?.ok ? wf.value : undefined, team))
     return refused({ kind: 'forbidden', message: `spend of ${team ?? cmd.workflow} is for its team members, leaders, approvers, finance and admins`, rule: 'reader' }, 'spend');
   const days = cmd.days ?? 7;
-  const report = spendReport(ctx, { team, workflow: cmd.workflow, days });
+  const report = await spendReport(ctx, { team, workflow: cmd.workflow, days });
   const visible = report.workflows.filter((w) => mayRead(ctx.config, person, ctx.config.workflows[w.workflow]));
   // The same figures the digest shows (services/spend.ts); a later page starts at `from`.
   const lines = cmd.from ? visible.filter((w) => w.workflow >= cmd.from!) : visible;
@@ -229,12 +224,12 @@ function spend(ctx: AppContext, actor: Actor, cmd: Extract<Command, { verb: 'spe
   };
 }
 
-function audit(ctx: AppContext, actor: Actor, target: string, asked: number | undefined, from?: number): ExecResult {
+async function audit(ctx: AppContext, actor: Actor, target: string, asked: number | undefined, from?: number): Promise<ExecResult> {
   const limit = asked ?? 20;
   let workflow: string;
   let releaseId: number | undefined;
   if (/^REL-\d+$/i.test(target)) {
-    const r = resolveRelease(ctx, target, 'audit');
+    const r = await resolveRelease(ctx, target, 'audit');
     if (!r.ok) return refused(r.error, 'audit');
     workflow = r.value.workflow;
     releaseId = r.value.id;
@@ -245,8 +240,8 @@ function audit(ctx: AppContext, actor: Actor, target: string, asked: number | un
   }
   const refusal = checkPermission(ctx.config, actor.person, 'audit', { workflow: ctx.config.workflows[workflow] });
   if (refusal) return refused({ kind: 'forbidden', ...refusal }, 'audit');
-  const events = listAudit(ctx.db, releaseId !== undefined ? { releaseId, limit, maxSeq: from } : { workflow, limit, maxSeq: from });
-  const v = verifyAudit(ctx.db);
+  const events = await ctx.store.audit.list(releaseId !== undefined ? { releaseId, limit, maxSeq: from } : { workflow, limit, maxSeq: from });
+  const v = await ctx.store.audit.verify();
   const lines = events.map((e) => ({
     seq: e.seq,
     ts: e.ts,

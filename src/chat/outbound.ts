@@ -5,8 +5,7 @@
 import type { Card } from '../core/card.ts';
 import { noticeCard } from '../core/views/common.ts';
 import type { AppContext } from '../services/context.ts';
-import type { StoredEvent } from '../store/events.ts';
-import { getRelease } from '../store/releases.ts';
+import type { StoredEvent } from '../store/repos/events.ts';
 import { releaseCardOf } from './executor.ts';
 
 export type Outbound =
@@ -17,16 +16,16 @@ export type Outbound =
   /** A direct message to people (config names). */
   | { kind: 'direct'; people: string[]; card: Card };
 
-export function outboundFor(ctx: AppContext, e: StoredEvent): Outbound[] {
+export async function outboundFor(ctx: AppContext, e: StoredEvent): Promise<Outbound[]> {
   const cfg = ctx.config;
   switch (e.kind) {
     case 'release_changed':
     case 'review_voted': {
       if (e.releaseId === null) return [];
-      const r = getRelease(ctx.db, e.releaseId);
+      const r = await ctx.store.releases.get(e.releaseId);
       const wf = r && cfg.workflows[r.workflow];
       if (!r || !wf) return [];
-      return [{ kind: 'release', releaseId: r.id, team: wf.team, card: releaseCardOf(ctx, r) }];
+      return [{ kind: 'release', releaseId: r.id, team: wf.team, card: await releaseCardOf(ctx, r) }];
     }
     case 'alert': {
       const wf = e.workflow ? cfg.workflows[e.workflow] : undefined;
@@ -36,8 +35,8 @@ export function outboundFor(ctx: AppContext, e: StoredEvent): Outbound[] {
       const out: Outbound[] = [{ kind: 'message', team: wf.team, card, threadOf: e.releaseId ?? undefined, mention: notify }];
       // A release's card also changes when an alert is raised about it (e.g. auto-rollback).
       if (e.releaseId !== null) {
-        const r = getRelease(ctx.db, e.releaseId);
-        if (r) out.push({ kind: 'release', releaseId: r.id, team: wf.team, card: releaseCardOf(ctx, r) });
+        const r = await ctx.store.releases.get(e.releaseId);
+        if (r) out.push({ kind: 'release', releaseId: r.id, team: wf.team, card: await releaseCardOf(ctx, r) });
       }
       return out;
     }

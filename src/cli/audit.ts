@@ -1,8 +1,6 @@
 /** `ai-release audit verify` and `audit export`. */
-import type { Settings } from '../app.ts';
+import { openSettingsStore, type Settings } from '../app.ts';
 import { EXIT } from '../chat/executor.ts';
-import { listAudit, verifyAudit } from '../store/audit.ts';
-import { migrate, openDb } from '../store/db.ts';
 import type { CliIo } from './main.ts';
 import { takeFlag } from './main.ts';
 
@@ -15,15 +13,15 @@ const csvCell = (v: unknown): string => {
 
 export async function auditCli(argv: string[], settings: Settings, io: CliIo): Promise<number> {
   const [sub, ...rest0] = argv;
-  const db = openDb(settings.databasePath);
+  const store = await openSettingsStore(settings);
   try {
-    migrate(db);
+    await store.migrate();
     if (sub === 'verify') {
       if (rest0.length) {
         io.err(USAGE);
         return EXIT.usage;
       }
-      const v = verifyAudit(db);
+      const v = await store.audit.verify();
       if (v.ok) {
         io.out(`audit chain intact: ${v.count} events\nhead ${v.head}`);
         return EXIT.ok;
@@ -49,7 +47,7 @@ export async function auditCli(argv: string[], settings: Settings, io: CliIo): P
         return EXIT.usage;
       }
     }
-    const events = listAudit(db, { sinceTs }, 'asc');
+    const events = await store.audit.list({ sinceTs }, 'asc');
     if (format === 'jsonl') {
       for (const e of events) io.out(JSON.stringify({ ...e, release_id: e.release_id === null ? null : `REL-${e.release_id}`, time: new Date(e.ts).toISOString() }));
     } else {
@@ -59,6 +57,6 @@ export async function auditCli(argv: string[], settings: Settings, io: CliIo): P
     }
     return EXIT.ok;
   } finally {
-    db.close();
+    await store.close();
   }
 }

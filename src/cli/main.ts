@@ -11,12 +11,10 @@ import { renderText } from '../chat/render/text.ts';
 import { roundForDisplay } from '../core/views/format.ts';
 import type { Card } from '../core/card.ts';
 import { refusalCard, usageCard } from '../core/views/common.ts';
-import { openApp, settingsFromEnv, StartupError } from '../app.ts';
+import { openApp, openSettingsStore, settingsFromEnv, StartupError } from '../app.ts';
 import type { Actor, AppContext } from '../services/context.ts';
-import { findToken } from '../store/tokens.ts';
 import { tokenCli } from './token.ts';
 import { auditCli } from './audit.ts';
-import { migrate, openDb } from '../store/db.ts';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -122,9 +120,13 @@ async function run(argv0: string[], io: CliIo): Promise<number> {
     return new Promise<number>(() => {}); // runs until a signal stops the process
   }
   if (first === 'migrate') {
-    const db = openDb(settings.databasePath);
-    const r = migrate(db);
-    db.close();
+    const store = await openSettingsStore(settings);
+    let r;
+    try {
+      r = await store.migrate();
+    } finally {
+      await store.close();
+    }
     io.out(r.applied.length ? `applied ${r.applied.join(', ')}; schema version ${r.version}` : `up to date; schema version ${r.version}`);
     return EXIT.ok;
   }
@@ -164,19 +166,19 @@ async function run(argv0: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   const cmd = parsed.command;
-  const app = openApp(settings, { env: io.env });
+  const app = await openApp(settings, { env: io.env });
   try {
-    const actor = cliActor(app.ctx, token, READ_VERBS.has(cmd.verb));
+    const actor = await cliActor(app.ctx, token, READ_VERBS.has(cmd.verb));
     if ('refusal' in actor) {
       print(io, [actor.refusal], json);
       return EXIT.refused;
     }
     const res = await execute(app.ctx, actor, cmd);
     // The buttons this person may use, as the commands to type.
-    print(io, forPeople(app.ctx, res.cards, actor.person), json, res.exitCode !== EXIT.ok);
+    print(io, await forPeople(app.ctx, res.cards, actor.person), json, res.exitCode !== EXIT.ok);
     return res.exitCode;
   } finally {
-    app.close();
+    await app.close();
   }
 }
 
@@ -184,12 +186,12 @@ async function run(argv0: string[], io: CliIo): Promise<number> {
  * Who the CLI acts as: the person of a `releases` token; reads need no token (file access is
  * the operator's already).
  */
-function cliActor(ctx: AppContext, token: string | undefined, read: boolean): Actor | { refusal: Card } {
+async function cliActor(ctx: AppContext, token: string | undefined, read: boolean): Promise<Actor | { refusal: Card }> {
   if (!token) {
     if (read) return { person: { name: 'operator', roles: ['admin'] }, surface: 'cli' };
     return { refusal: refusalCard('this command changes state: set AI_RELEASE_TOKEN (or --token) to a personal token (`ai-release token create --name N --scopes releases --person P`)', 'token_required') };
   }
-  const rec = findToken(ctx.db, token);
+  const rec = await ctx.store.tokens.find(token);
   if (!rec) return { refusal: refusalCard('the token is unknown or revoked', 'unauthorized') };
   if (rec.scope !== 'releases' || !rec.person) return { refusal: refusalCard('the CLI needs a personal token of scope releases; this one is a gateway token', 'scope') };
   const person = ctx.config.people[rec.person];

@@ -1,9 +1,7 @@
 /** `ai-release token create|revoke|list`: the token is printed once; only its sha256 is stored. */
-import { loadConfigOrThrow, type Settings } from '../app.ts';
+import { loadConfigOrThrow, openSettingsStore, type Settings } from '../app.ts';
 import { EXIT } from '../chat/executor.ts';
-import { appendAudit } from '../store/audit.ts';
-import { migrate, openDb, tx } from '../store/db.ts';
-import { createToken, listTokens, revokeToken, tokenNameTaken, type TokenScope } from '../store/tokens.ts';
+import type { TokenScope } from '../store/repos/tokens.ts';
 import type { CliIo } from './main.ts';
 import { takeFlag } from './main.ts';
 
@@ -30,19 +28,19 @@ export async function tokenCli(argv: string[], settings: Settings, io: CliIo): P
   const team = flag('team');
   const person = flag('person');
   if (rest.length) return bad(`unexpected argument ${rest[0]}`);
-  const db = openDb(settings.databasePath);
+  const store = await openSettingsStore(settings);
   try {
-    migrate(db);
+    await store.migrate();
     if (sub === 'list') {
-      for (const t of listTokens(db))
+      for (const t of await store.tokens.list())
         io.out(`${t.name}\t${t.scope}\t${t.team ?? t.person ?? ''}\t${t.revokedAt ? 'revoked' : 'active'}`);
       return EXIT.ok;
     }
     if (!name) return bad('--name is required');
     if (sub === 'revoke') {
-      const ok = tx(db, () => {
-        const done = revokeToken(db, name, Date.now());
-        if (done) appendAudit(db, { ts: Date.now(), actor: 'operator', action: 'token_revoked', data: { name } });
+      const ok = await store.tx(async (t) => {
+        const done = await t.tokens.revoke(name, Date.now());
+        if (done) await t.audit.append({ ts: Date.now(), actor: 'operator', action: 'token_revoked', data: { name } });
         return done;
       });
       if (!ok) {
@@ -61,11 +59,11 @@ export async function tokenCli(argv: string[], settings: Settings, io: CliIo): P
       if (!person || team) return bad('a releases token is bound to a person: --person P (and no --team)');
       if (!config.people[person]) return bad(`unknown person "${person}" (known: ${Object.keys(config.people).join(', ')})`);
     }
-    const token = tx(db, () => {
-      if (tokenNameTaken(db, name)) return null;
+    const token = await store.tx(async (t) => {
+      if (await t.tokens.nameTaken(name)) return null;
       const now = Date.now();
-      const tok = createToken(db, { name, scope: scopes as TokenScope, team, person, now });
-      appendAudit(db, { ts: now, actor: 'operator', action: 'token_created', data: { name, scope: scopes, team: team ?? null, person: person ?? null } });
+      const tok = await t.tokens.create({ name, scope: scopes as TokenScope, team, person, now });
+      await t.audit.append({ ts: now, actor: 'operator', action: 'token_created', data: { name, scope: scopes, team: team ?? null, person: person ?? null } });
       return tok;
     });
     if (!token) {
@@ -76,6 +74,6 @@ export async function tokenCli(argv: string[], settings: Settings, io: CliIo): P
     io.err(`token ${name} (${scopes}, ${team ? `team ${team}` : `person ${person}`}) created: it is shown once; only its hash is stored`);
     return EXIT.ok;
   } finally {
-    db.close();
+    await store.close();
   }
 }

@@ -4,7 +4,7 @@
  * re-fetches the fragments it shows for that release or workflow.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { StoredEvent } from '../store/events.ts';
+import type { StoredEvent } from '../store/repos/events.ts';
 
 export interface LiveUpdate {
   id: number;

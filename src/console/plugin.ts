@@ -77,7 +77,7 @@ export function webConsole(rt: Runtime): ServerPlugin {
   const page =
     (build: (p: PageContext, params: Params) => Page | null | Promise<Page | null>) =>
     async (req: IncomingMessage, res: ServerResponse, params: Params, url: URL) => {
-      const session = sessionOf(ctx, req);
+      const session = await sessionOf(ctx, req);
       if (!session) {
         if (isFragment(req)) return sendError(res, 401, 'unauthorized', 'sign in to the console first');
         return redirect(res, `/?next=${encodeURIComponent(url.pathname + url.search)}`, {}, 302);
@@ -92,8 +92,8 @@ export function webConsole(rt: Runtime): ServerPlugin {
     };
 
   /** A script call behind sign-in, same-origin and CSRF checks (POSTs). */
-  const guard = (req: IncomingMessage, res: ServerResponse, csrf?: string): ConsoleSession | null => {
-    const session = sessionOf(ctx, req);
+  const guard = async (req: IncomingMessage, res: ServerResponse, csrf?: string): Promise<ConsoleSession | null> => {
+    const session = await sessionOf(ctx, req);
     if (!session) {
       sendError(res, 401, 'unauthorized', 'sign in to the console first');
       return null;
@@ -124,13 +124,13 @@ export function webConsole(rt: Runtime): ServerPlugin {
     name: 'console',
     routes(router: Router) {
       router.add('GET', '/', async (req, res, params, url) => {
-        if (!sessionOf(ctx, req)) return sendHtml(res, 200, signInPage({ next: safeNext(url.searchParams.get('next')) }));
+        if (!(await sessionOf(ctx, req))) return sendHtml(res, 200, signInPage({ next: safeNext(url.searchParams.get('next')) }));
         return page((p) => workflowsPage(p))(req, res, params, url);
       });
       router.add('GET', '/workflows', page((p) => workflowsPage(p)));
       router.add('GET', '/releases', page((p) => releasesPage(p)));
-      router.add('GET', '/releases/:id', page((p, params) => {
-        const r = releaseOf(p, params.id!);
+      router.add('GET', '/releases/:id', page(async (p, params) => {
+        const r = await releaseOf(p, params.id!);
         return r ? releasePage(p, r) : null;
       }));
       router.add('GET', '/canary', page((p) => canaryPage(p)));
@@ -143,7 +143,7 @@ export function webConsole(rt: Runtime): ServerPlugin {
         if (!sameOrigin(req)) return sendError(res, 403, 'forbidden', 'cross-origin sign-in refused', { rule: 'csrf' });
         const form = await readForm(req);
         if (!form) return sendHtml(res, 413, signInPage({ message: 'The form was too large.' }));
-        const out = signIn(ctx, form.get('token') ?? '');
+        const out = await signIn(ctx, form.get('token') ?? '');
         const next = safeNext(form.get('next'));
         if (!out.ok) {
           rt.log.info('console sign-in refused', { reason: out.message });
@@ -154,17 +154,17 @@ export function webConsole(rt: Runtime): ServerPlugin {
       });
 
       router.add('POST', '/console/signout', async (req, res) => {
-        const session = sessionOf(ctx, req);
+        const session = await sessionOf(ctx, req);
         if (!session) return redirect(res, '/', { 'set-cookie': sessionCookie(req, '', 0) });
         const form = await readForm(req);
-        if (!guard(req, res, form?.get('csrf') ?? undefined)) return;
-        signOut(ctx, req);
+        if (!(await guard(req, res, form?.get('csrf') ?? undefined))) return;
+        await signOut(ctx, req);
         redirect(res, '/', { 'set-cookie': sessionCookie(req, '', 0) });
       });
 
       router.add('POST', '/console/api/run', async (req, res) => {
         const header = req.headers['x-csrf-token'];
-        const session = guard(req, res, Array.isArray(header) ? header[0] : header);
+        const session = await guard(req, res, Array.isArray(header) ? header[0] : header);
         if (!session) return;
         const body = await readJson(req, 64 * 1024);
         if (!body.ok) return sendError(res, body.status, body.type, body.message);
@@ -190,22 +190,22 @@ export function webConsole(rt: Runtime): ServerPlugin {
           ...(e ? { error: { type: http.type, message: e.message, code: http.type, ...(e.rule ? { rule: e.rule } : {}) } } : {}),
           ...(out.release ? { release: out.release.key, state: out.release.state } : {}),
           // The cards as this person sees them: only the buttons they may use.
-          html: forPeople(ctx, out.cards, session.person).map((c) => renderHtml(c)).join('\n'),
+          html: (await forPeople(ctx, out.cards, session.person)).map((c) => renderHtml(c)).join('\n'),
         });
       });
 
-      router.add('GET', '/console/events', (req, res) => {
-        if (!guard(req, res)) return;
+      router.add('GET', '/console/events', async (req, res) => {
+        if (!(await guard(req, res))) return;
         live.attach(req, res);
       });
 
-      router.add('GET', '/console/fragment/release/:id', (req, res, params, url) => {
-        const session = guard(req, res);
+      router.add('GET', '/console/fragment/release/:id', async (req, res, params, url) => {
+        const session = await guard(req, res);
         if (!session) return;
         const p: PageContext = { ctx, session, url, tz };
-        const r = releaseOf(p, params.id!);
+        const r = await releaseOf(p, params.id!);
         if (!r) return sendError(res, 404, 'not_found', `no release ${params.id}`);
-        sendHtml(res, 200, releaseCardHtml(p, r));
+        sendHtml(res, 200, await releaseCardHtml(p, r));
       });
 
       router.add('GET', '/console/app.css', (_req, res) => {

@@ -7,7 +7,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Person } from '../config/types.ts';
 import type { AppContext } from '../services/context.ts';
-import { findToken, hashToken } from '../store/tokens.ts';
+import { hashToken } from '../store/repos/tokens.ts';
 
 export const SESSION_COOKIE = 'air_console';
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -23,10 +23,10 @@ const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 export type SignIn = { ok: true; sessionId: string; session: ConsoleSession } | { ok: false; message: string };
 
 /** Checks the token and opens a session for its person. */
-export function signIn(ctx: AppContext, rawToken: string): SignIn {
+export async function signIn(ctx: AppContext, rawToken: string): Promise<SignIn> {
   const token = rawToken.trim();
   if (!token) return { ok: false, message: 'Paste a personal token (npx ai-release token create --name me --scopes releases --person <you>).' };
-  const rec = findToken(ctx.db, token);
+  const rec = await ctx.store.tokens.find(token);
   if (!rec) return { ok: false, message: 'That token is unknown or revoked.' };
   if (rec.scope !== 'releases') return { ok: false, message: `That is a ${rec.scope} token; the console needs a personal token of scope releases.` };
   const person = rec.person ? ctx.config.people[rec.person] : undefined;
@@ -35,10 +35,7 @@ export function signIn(ctx: AppContext, rawToken: string): SignIn {
   const sessionId = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const expiresAt = now + SESSION_TTL_MS;
-  ctx.db.prepare('DELETE FROM console_sessions WHERE expires_at <= ?').run(now);
-  ctx.db
-    .prepare('INSERT INTO console_sessions (id_hash, token_hash, person, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-    .run(sha(sessionId), hashToken(token), person.name, csrf, now, expiresAt);
+  await ctx.store.consoleSessions.open({ idHash: sha(sessionId), tokenHash: hashToken(token), person: person.name, csrf, createdAt: now, expiresAt });
   return { ok: true, sessionId, session: { person, csrf, expiresAt } };
 }
 
@@ -54,24 +51,19 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
 }
 
 /** The live session of the request's cookie, or null (expired, signed out, token revoked, person gone). */
-export function sessionOf(ctx: AppContext, req: IncomingMessage): ConsoleSession | null {
+export async function sessionOf(ctx: AppContext, req: IncomingMessage): Promise<ConsoleSession | null> {
   const id = cookieValue(req, SESSION_COOKIE);
   if (!id) return null;
-  const row = ctx.db
-    .prepare(
-      `SELECT s.person, s.csrf, s.expires_at FROM console_sessions s JOIN tokens t ON t.hash = s.token_hash
-       WHERE s.id_hash = ? AND s.expires_at > ? AND t.revoked_at IS NULL AND t.scope = 'releases'`,
-    )
-    .get(sha(id), ctx.now()) as { person: string; csrf: string; expires_at: number } | undefined;
-  if (!row) return null;
-  const person = ctx.config.people[row.person];
+  const live = await ctx.store.consoleSessions.live(sha(id), ctx.now());
+  if (!live) return null;
+  const person = ctx.config.people[live.person];
   if (!person) return null;
-  return { person, csrf: row.csrf, expiresAt: row.expires_at };
+  return { person, csrf: live.csrf, expiresAt: live.expiresAt };
 }
 
-export function signOut(ctx: AppContext, req: IncomingMessage): void {
+export async function signOut(ctx: AppContext, req: IncomingMessage): Promise<void> {
   const id = cookieValue(req, SESSION_COOKIE);
-  if (id) ctx.db.prepare('DELETE FROM console_sessions WHERE id_hash = ?').run(sha(id));
+  if (id) await ctx.store.consoleSessions.close(sha(id));
 }
 
 /** HttpOnly, SameSite=Strict; Secure when the request came over HTTPS (directly or via a proxy). */

@@ -3,12 +3,13 @@
  * so an unchanged re-run spends nothing. The case content hash is the sha256 of the canonical
  * JSON of the case together with the suite's escalation rule (which also shapes the result).
  * Failed runs (errors, timeouts) are never cached: a re-run tries them again.
+ * Every entry a run may use is read before it starts (one query), so the runner asks in memory.
  * The server's gate never reads it.
  */
 import { createHash } from 'node:crypto';
 import type { EvalCase, EvalSuite } from '../config/types.ts';
 import { canonicalJson } from '../core/canonical.ts';
-import type { Db } from '../store/db.ts';
+import type { Repositories } from '../store/store.ts';
 import type { RunCache, RunResult } from './runner.ts';
 
 export function caseContentHash(c: EvalCase, escalation: EvalSuite['escalation']): string {
@@ -22,35 +23,39 @@ export function cacheKey(configHash: string, caseHash: string, repeat: number): 
 type Stored = Omit<RunResult, 'cached'>;
 
 export class EvalCache implements RunCache {
-  private readonly read: ReturnType<Db['prepare']>;
-
-  constructor(
-    private readonly db: Db,
-    private readonly escalation: EvalSuite['escalation'],
-  ) {
-    this.read = db.prepare('SELECT result FROM eval_cache WHERE key = ?');
+  /** The cache entries of `suite` run against `configHashes` (read now, in one go). */
+  static async load(db: Repositories, suite: EvalSuite, configHashes: readonly string[]): Promise<EvalCache> {
+    const keys: string[] = [];
+    for (const hash of configHashes)
+      // Repeats are numbered from 1; 0 too, should a runner number them from 0.
+      for (const c of suite.cases) for (let repeat = 0; repeat <= suite.repeats; repeat++) keys.push(cacheKey(hash, caseContentHash(c, suite.escalation), repeat));
+    return new EvalCache(suite.escalation, await db.evalCache.getMany(keys));
   }
 
+  private constructor(
+    private readonly escalation: EvalSuite['escalation'],
+    private readonly entries: Map<string, string>,
+  ) {}
+
   get(configHash: string, c: EvalCase, repeat: number): RunResult | undefined {
-    const row = this.read.get(cacheKey(configHash, caseContentHash(c, this.escalation), repeat)) as { result: string } | undefined;
-    if (!row) return undefined;
+    const json = this.entries.get(cacheKey(configHash, caseContentHash(c, this.escalation), repeat));
+    if (json === undefined) return undefined;
     try {
-      return { ...(JSON.parse(row.result) as Stored), cached: true };
+      return { ...(JSON.parse(json) as Stored), cached: true };
     } catch {
       return undefined;
     }
   }
 
-  /** Stores successful fresh runs; call inside the caller's transaction. */
-  put(entries: { case: EvalCase; result: RunResult }[], now: number): number {
-    const ins = this.db.prepare('INSERT OR REPLACE INTO eval_cache (key, result, created_at) VALUES (?, ?, ?)');
-    let n = 0;
+  /** Stores successful fresh runs (in the caller's transaction); how many. */
+  async put(db: Repositories, entries: { case: EvalCase; result: RunResult }[], now: number): Promise<number> {
+    const rows: { key: string; result: string }[] = [];
     for (const { case: c, result } of entries) {
       if (result.error) continue;
       const { cached: _cached, ...stored } = result;
-      ins.run(cacheKey(result.configHash, caseContentHash(c, this.escalation), result.repeat), JSON.stringify(stored), now);
-      n++;
+      rows.push({ key: cacheKey(result.configHash, caseContentHash(c, this.escalation), result.repeat), result: JSON.stringify(stored) });
     }
-    return n;
+    await db.evalCache.put(rows, now);
+    return rows.length;
   }
 }

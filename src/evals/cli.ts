@@ -22,9 +22,6 @@ import { verdictBlocks } from '../core/views/release.ts';
 import { usageCard } from '../core/views/common.ts';
 import { closeUpstreams, sharedUpstreams } from '../gateway/upstream.ts';
 import { ProviderTargets } from '../services/providers.ts';
-import { getConfig } from '../store/configs.ts';
-import { tx } from '../store/db.ts';
-import { getLiveWorkflow } from '../store/workflows.ts';
 import { EvalCache } from './cache.ts';
 import { writeEvalSpend } from './eval-store.ts';
 import { htmlReport, markdownReport, type ReportInput } from './report.ts';
@@ -72,15 +69,15 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
   if (reportFile && !reportKind) return usageError(io, json, `--report ${reportFile}: the file must end in .md or .html`);
   const name = rest[1]!;
 
-  const app = openApp(opts.settings, { env: io.env });
+  const app = await openApp(opts.settings, { env: io.env });
   let mock: { url: string; close(): Promise<void> } | null = null;
   try {
     const { ctx } = app;
     const wf = ctx.config.workflows[name];
     if (!wf) return usageError(io, json, `unknown workflow "${name}" (known: ${Object.keys(ctx.config.workflows).join(', ')})`);
 
-    const live = getLiveWorkflow(ctx.db, wf.name);
-    const stored = live ? getConfig(ctx.db, live.stableHash) : undefined;
+    const live = await ctx.store.workflows.get(wf.name);
+    const stored = live ? await ctx.store.configs.get(live.stableHash) : undefined;
     const baseline: ReleaseConfig = stored?.config ?? wf.config;
     let candidate: ReleaseConfig;
     const model = typeof cm.value === 'string' ? cm.value : undefined;
@@ -101,7 +98,7 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
     const target = (p: string) => targets.get(p);
     const bHash = configHash(baseline);
     const cHash = configHash(candidate);
-    const cache = nc.value === true ? null : new EvalCache(ctx.db, wf.evals.escalation);
+    const cache = nc.value === true ? null : await EvalCache.load(ctx.store, wf.evals, [bHash, cHash]);
 
     const run = await runSuite({
       suite: wf.evals,
@@ -119,14 +116,14 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
       now: ctx.now,
       onProgress: progressBar(io, json),
     });
-    tx(ctx.db, () => {
-      writeEvalSpend(
-        ctx.db,
+    await ctx.store.tx(async (t) => {
+      await writeEvalSpend(
+        t,
         { workflow: wf.name, team: wf.team, releaseId: null, priceVersion: ctx.config.priceVersion, tz: opts.settings.tz, critic: ctx.config.evalDefaults.critic },
         run.calls,
         run.critic,
       );
-      cache?.put(run.fresh, ctx.now());
+      await cache?.put(t, run.fresh, ctx.now());
     });
     const verdict = computeGateVerdict(wf.gate, run.baseline, run.candidate);
 
@@ -155,7 +152,7 @@ export async function evalRunCli(argv: string[], opts: { settings: Settings; io:
   } finally {
     await closeUpstreams();
     await mock?.close();
-    app.close();
+    await app.close();
   }
 }
 

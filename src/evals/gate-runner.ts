@@ -16,12 +16,8 @@ import { sharedUpstreams, type UpstreamTarget, type Upstreams } from '../gateway
 import type { Runtime, ServerPlugin } from '../server/runtime.ts';
 import type { AppContext } from '../services/context.ts';
 import { emitAlert } from '../services/notify.ts';
-import { applyTransition } from '../services/releases.ts';
-import { getConfig } from '../store/configs.ts';
-import { tx } from '../store/db.ts';
-import { emitEvent, type StoredEvent } from '../store/events.ts';
-import { getRelease, listReleases, setReleaseVerdict } from '../store/releases.ts';
-import { listReviewPairs, reviewTally, saveReviewPairs } from '../store/review.ts';
+import { transitionIn } from '../services/releases.ts';
+import type { StoredEvent } from '../store/repos/events.ts';
 import { loadEvalResults, saveEvalResults, writeEvalSpend } from './eval-store.ts';
 import { pairViews } from './review-pairs.ts';
 import { runSuite } from './runner.ts';
@@ -43,11 +39,11 @@ const emptyTally = (pairs: number): HumanReviewTally => ({ pairs, voted: 0, cand
 /** Runs gate run `gateRun` of a release to its end and applies the result (unless stale). */
 export async function evaluateRelease(deps: GateDeps, releaseId: number, gateRun: number, signal?: AbortSignal): Promise<GateRunOutcome> {
   const { ctx } = deps;
-  const r = getRelease(ctx.db, releaseId);
+  const r = await ctx.store.releases.get(releaseId);
   if (!r || r.state !== 'evaluating' || r.gateRuns !== gateRun) return { status: 'stale', reason: 'the release is no longer evaluating this gate run' };
   const wf = ctx.config.workflows[r.workflow];
-  const baseline = getConfig(ctx.db, r.baselineHash);
-  const candidate = getConfig(ctx.db, r.candidateHash);
+  const baseline = await ctx.store.configs.get(r.baselineHash);
+  const candidate = await ctx.store.configs.get(r.candidateHash);
   if (!wf || !baseline || !candidate) return { status: 'skipped', reason: `workflow ${r.workflow} or its configs are gone` };
   const suite = wf.evals;
   const run = await runSuite({
@@ -69,21 +65,22 @@ export async function evaluateRelease(deps: GateDeps, releaseId: number, gateRun
   const pairs = selectReviewPairs(run.baseline, run.candidate, suite.humanReview.sample);
   const verdict = computeGateVerdict(wf.gate, run.baseline, run.candidate, pairs.length > 0 ? emptyTally(pairs.length) : undefined);
 
-  return tx(ctx.db, (): GateRunOutcome => {
+  return ctx.store.tx(async (t): Promise<GateRunOutcome> => {
     const now = ctx.now();
-    writeEvalSpend(
-      ctx.db,
+    await writeEvalSpend(
+      t,
       { workflow: r.workflow, team: wf.team, releaseId: r.id, priceVersion: ctx.config.priceVersion, tz: deps.tz, critic: ctx.config.evalDefaults.critic },
       run.calls,
       run.critic,
     );
-    const fresh = getRelease(ctx.db, releaseId);
+    const fresh = await t.releases.get(releaseId);
     if (!fresh || fresh.state !== 'evaluating' || fresh.gateRuns !== gateRun || signal?.aborted)
       return { status: 'stale', reason: 'the release left evaluating or a newer gate run started meanwhile' };
-    saveEvalResults(ctx.db, r.id, gateRun, [...run.baseline, ...run.candidate]);
-    saveReviewPairs(ctx.db, r.id, gateRun, pairs);
-    setReleaseVerdict(ctx.db, r.id, verdict, verdict.outcome, now);
-    const moved = applyTransition(
+    await saveEvalResults(t, r.id, gateRun, [...run.baseline, ...run.candidate]);
+    await t.review.savePairs(r.id, gateRun, pairs);
+    await t.releases.setVerdict(r.id, verdict, verdict.outcome, now);
+    const moved = await transitionIn(
+      t,
       ctx,
       r.id,
       verdict.outcome === 'fail' ? 'gate_failed' : 'gate_passed',
@@ -100,37 +97,37 @@ export async function evaluateRelease(deps: GateDeps, releaseId: number, gateRun
     );
     if (!moved.ok) throw new Error(moved.error.message);
     if (pairs.length > 0) {
-      const views = pairViews(listReviewPairs(ctx.db, r.id, gateRun), suite, candidate.config, run.baseline, run.candidate);
+      const views = pairViews(await t.review.listPairs(r.id, gateRun), suite, candidate.config, run.baseline, run.candidate);
       const card = reviewCard({ releaseKey: r.key, workflow: r.workflow, team: wf.team, requester: r.requester, required: suite.humanReview.required, pairs: views });
       const team = ctx.config.teams[wf.team];
       const voters = [...new Set([...(team?.members ?? []), ...wf.approvers])].filter((p) => p !== r.requester);
-      emitAlert(ctx.db, { workflow: r.workflow, releaseId: r.id, condition: 'human_review', card, notify: voters, now });
+      await emitAlert(t, { workflow: r.workflow, releaseId: r.id, condition: 'human_review', card, notify: voters, now });
     }
     return { status: 'applied', outcome: verdict.outcome };
   });
 }
 
 /** After a vote: the verdict's human-review row from the votes so far; a worse majority fails the gate. */
-export function refreshReviewVerdict(ctx: AppContext, releaseId: number): GateVerdict | null {
-  return tx(ctx.db, () => {
-    const r = getRelease(ctx.db, releaseId);
+export function refreshReviewVerdict(ctx: AppContext, releaseId: number): Promise<GateVerdict | null> {
+  return ctx.store.tx(async (t) => {
+    const r = await t.releases.get(releaseId);
     if (!r || !r.verdict || !['awaiting_approval', 'gate_failed'].includes(r.state)) return null;
     const wf = ctx.config.workflows[r.workflow];
     if (!wf) return null;
-    const tally = reviewTally(ctx.db, r.id, r.gateRuns);
+    const tally = await t.review.tally(r.id, r.gateRuns);
     if (tally.pairs === 0) return null;
-    const runs = loadEvalResults(ctx.db, r.id, r.gateRuns);
+    const runs = await loadEvalResults(t, r.id, r.gateRuns);
     if (runs.baseline.length === 0 && runs.candidate.length === 0) return null;
     const verdict = computeGateVerdict(wf.gate, runs.baseline, runs.candidate, tally);
     const now = ctx.now();
     // An overridden gate stays overridden: its verdict is shown, its state kept.
-    setReleaseVerdict(ctx.db, r.id, verdict, verdict.outcome, now);
+    await t.releases.setVerdict(r.id, verdict, verdict.outcome, now);
     if (verdict.outcome === 'fail' && r.state === 'awaiting_approval' && !r.overrideReason) {
-      const moved = applyTransition(ctx, r.id, 'gate_failed', 'human-review', { outcome: 'fail', failed: verdict.failed, votes: tally }, 'awaiting_approval');
+      const moved = await transitionIn(t, ctx, r.id, 'gate_failed', 'human-review', { outcome: 'fail', failed: verdict.failed, votes: tally }, 'awaiting_approval');
       if (!moved.ok) throw new Error(moved.error.message);
     } else {
       const sentence = `human review of ${r.key}: ${tally.voted} of ${tally.pairs} pairs voted (${tally.candidateWorse} worse, ${tally.candidateBetter} better, ${tally.ties} ties)`;
-      emitEvent(ctx.db, { kind: 'release_changed', releaseId: r.id, workflow: r.workflow, payload: { action: 'review_tallied', actor: 'gate', sentence }, now });
+      await t.events.emit({ kind: 'release_changed', releaseId: r.id, workflow: r.workflow, payload: { action: 'review_tallied', actor: 'gate', sentence }, now });
     }
     return verdict;
   });
@@ -169,21 +166,21 @@ export function gateRunnerPlugin(rt: Runtime): ServerPlugin {
 
   return {
     name: 'gate',
-    start() {
-      for (const r of listReleases(rt.ctx.db, { state: 'evaluating', limit: 1000 })) schedule(r.id, r.gateRuns);
+    async start() {
+      for (const r of await rt.ctx.store.releases.list({ state: 'evaluating', limit: 1000 })) schedule(r.id, r.gateRuns);
     },
-    onEvent(e: StoredEvent) {
+    async onEvent(e: StoredEvent) {
       if (e.releaseId === null) return;
       if (e.kind === 'gate_requested') {
         const gateRun = Number(e.payload.gateRun);
-        const r = getRelease(rt.ctx.db, e.releaseId);
+        const r = await rt.ctx.store.releases.get(e.releaseId);
         if (r && r.state === 'evaluating' && r.gateRuns === gateRun) schedule(r.id, gateRun);
       } else if (e.kind === 'review_voted') {
-        refreshReviewVerdict(rt.ctx, e.releaseId);
+        await refreshReviewVerdict(rt.ctx, e.releaseId);
       } else if (e.kind === 'release_changed') {
         // Cancelled (or re-requested) meanwhile: stop spending on a result nobody will use.
         const cur = running.get(e.releaseId);
-        const r = cur && getRelease(rt.ctx.db, e.releaseId);
+        const r = cur && (await rt.ctx.store.releases.get(e.releaseId));
         if (cur && r && (r.state !== 'evaluating' || r.gateRuns !== cur.gateRun)) cur.controller.abort();
       }
     },

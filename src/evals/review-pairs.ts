@@ -7,9 +7,7 @@ import type { EvalSuite, ReleaseConfig } from '../config/types.ts';
 import type { Card } from '../core/card.ts';
 import { reviewCard, type ReviewPairView } from '../core/views/review.ts';
 import type { AppContext } from '../services/context.ts';
-import { getConfig } from '../store/configs.ts';
-import type { ReleaseRecord } from '../store/releases.ts';
-import { listReviewPairs } from '../store/review.ts';
+import type { ReleaseRecord } from '../store/repos/releases.ts';
 import { loadEvalResults } from './eval-store.ts';
 import { buildMessages } from './runner.ts';
 
@@ -60,13 +58,13 @@ export function pairViews(
 }
 
 /** The review card of a release's latest gate run, from pair `from` on; null when it has no pairs. */
-export function reviewCardOf(ctx: AppContext, r: ReleaseRecord, from = 1): Card | null {
+export async function reviewCardOf(ctx: AppContext, r: ReleaseRecord, from = 1): Promise<Card | null> {
   const wf = ctx.config.workflows[r.workflow];
-  const candidate = getConfig(ctx.db, r.candidateHash);
+  const candidate = await ctx.store.configs.get(r.candidateHash);
   if (!wf || !candidate) return null;
-  const pairs = listReviewPairs(ctx.db, r.id, r.gateRuns);
+  const pairs = await ctx.store.review.listPairs(r.id, r.gateRuns);
   if (pairs.length === 0) return null;
-  const runs = loadEvalResults(ctx.db, r.id, r.gateRuns);
+  const runs = await loadEvalResults(ctx.store, r.id, r.gateRuns);
   const shown = pairs.filter((p) => p.pair >= from);
   const views = pairViews(shown, wf.evals, candidate.config, runs.baseline, runs.candidate);
   return reviewCard(

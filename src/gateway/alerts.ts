@@ -5,15 +5,14 @@
  */
 import type { LoadedConfig } from '../config/types.ts';
 import { noticeCard } from '../core/views/common.ts';
-import { appendAudit } from '../store/audit.ts';
-import type { Db } from '../store/db.ts';
-import { claimBudgetAlert, putServedModel } from '../store/receipts-write.ts';
+import type { ServedModel } from '../store/repos/alerts.ts';
+import type { Tx } from '../store/store.ts';
 import { emitAlert } from '../services/notify.ts';
 import { usd, type BudgetCrossing } from './budget.ts';
 
 /** Writes the alert unless this level was already raised for this budget period. */
-export function raiseBudgetAlert(db: Db, config: LoadedConfig, c: BudgetCrossing, now: number): boolean {
-  if (!claimBudgetAlert(db, c.line.scope, c.line.period, c.level, now)) return false;
+export async function raiseBudgetAlert(t: Tx, config: LoadedConfig, c: BudgetCrossing, now: number): Promise<boolean> {
+  if (!(await t.alerts.claimBudget(c.line.scope, c.line.period, c.level, now))) return false;
   const [kind, name] = c.line.scope.split(':') as [string, string];
   const span = c.line.period.startsWith('day') ? 'daily' : 'monthly';
   const when = new Date(c.line.resetsAt).toISOString();
@@ -25,7 +24,7 @@ export function raiseBudgetAlert(db: Db, config: LoadedConfig, c: BudgetCrossing
       : `The ${kind} **${name}** ${span} budget (\`${c.line.rule}\` = ${usd(c.capUsd)}) is ${Math.floor((c.spentUsd / c.capUsd) * 100)}% used: ` +
         `${usd(c.spentUsd)} spent. It resets at ${when}.`;
   const leaders = config.teams[c.team]?.leaders ?? [];
-  emitAlert(db, {
+  await emitAlert(t, {
     workflow: c.workflow,
     condition: c.level >= 100 ? 'budget_100' : 'budget_80',
     card: noticeCard(title, text, c.level >= 100 ? 'danger' : 'warning', { workflow: c.workflow, team: c.team }),
@@ -47,18 +46,13 @@ export interface ServedSeen {
  * Compares what the provider reported with what it reported before for the same config; on a
  * change, one drift alert and one audit event. `known` is the in-memory copy of `served_models`.
  */
-export function checkDrift(
-  db: Db,
-  known: Map<string, { model: string | null; fingerprint: string | null }>,
-  seen: ServedSeen,
-  now: number,
-): boolean {
+export async function checkDrift(t: Tx, known: Map<string, ServedModel>, seen: ServedSeen, now: number): Promise<boolean> {
   const before = known.get(seen.configHash);
   // A field the provider did not report (null) is unknown, not a change.
   const after = { model: seen.model ?? before?.model ?? null, fingerprint: seen.fingerprint ?? before?.fingerprint ?? null };
   if (before && before.model === after.model && before.fingerprint === after.fingerprint) return false;
   known.set(seen.configHash, after);
-  putServedModel(db, seen.configHash, after.model, after.fingerprint, now);
+  await t.servedModels.put(seen.configHash, after, now);
   if (!before) return false;
   const changes: string[] = [];
   if (before.model !== null && before.model !== after.model) changes.push(`model_served ${before.model} → ${after.model}`);
@@ -66,7 +60,7 @@ export function checkDrift(
     changes.push(`system_fingerprint ${before.fingerprint} → ${after.fingerprint}`);
   if (changes.length === 0) return false;
   // Calls that belong to a release taking traffic: the alert goes in that release's thread.
-  emitAlert(db, {
+  await emitAlert(t, {
     workflow: seen.workflow,
     releaseId: seen.releaseId,
     condition: 'drift',
@@ -79,7 +73,7 @@ export function checkDrift(
     ),
     now,
   });
-  appendAudit(db, {
+  await t.audit.append({
     ts: now,
     actor: 'gateway',
     action: 'model_drift',

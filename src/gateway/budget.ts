@@ -1,7 +1,8 @@
 /**
  * The budget ledger: team and workflow daily/monthly caps and `callsPerDay` quotas, held in
  * memory (only the server process runs the gateway), seeded from the `spend_daily` rollups at
- * start and when the day or month rolls over. A call reserves its worst case against every
+ * start; at midnight in TZ the new day starts at zero and the month carries on (every production
+ * spend of this process passes through the ledger). A call reserves its worst case against every
  * budget that applies — spend + reservations + worst ≤ cap, so spend may reach a cap, never pass
  * it — then settles to its real cost or releases the reservation when it fails.
  *
@@ -76,21 +77,19 @@ export class BudgetLedger {
     private config: () => LoadedConfig,
     private tz: string,
     /** Reads spend and upstream calls per (day, workflow, team) from the rollups. */
-    private readRollups: (fromDay: string, toDay: string) => { day: string; workflow: string; team: string; cost: number; upstream_calls: number }[],
-    /** Called before reseeding at a rollover: write every pending receipt first. */
-    private beforeReseed: () => void = () => {},
+    private readRollups: (fromDay: string, toDay: string) => Promise<{ day: string; workflow: string; team: string; cost: number; upstream_calls: number }[]>,
   ) {}
 
-  /** Loads the current day's and month's spend from the rollups. */
-  seed(now: number): void {
-    this.day = dayKey(now, this.tz);
-    this.month = monthKey(now, this.tz);
-    this.dayEnds = nextDayStart(now, this.tz);
-    this.monthEnds = nextMonthStart(now, this.tz);
+  /** Loads the current day's and month's spend from the rollups (at start). */
+  async seed(now: number): Promise<void> {
+    const day = dayKey(now, this.tz);
+    const month = monthKey(now, this.tz);
+    const rows = await this.readRollups(`${month}-01`, day);
+    this.setPeriods(now);
     this.spent.clear();
     this.calls.clear();
     this.alerted.clear();
-    for (const r of this.readRollups(`${this.month}-01`, this.day)) {
+    for (const r of rows) {
       const units = toUnits(r.cost);
       const periods = [`month:${this.month}`, ...(r.day === this.day ? [`day:${this.day}`] : [])];
       for (const p of periods) {
@@ -101,10 +100,21 @@ export class BudgetLedger {
     }
   }
 
+  private setPeriods(now: number): void {
+    this.day = dayKey(now, this.tz);
+    this.month = monthKey(now, this.tz);
+    this.dayEnds = nextDayStart(now, this.tz);
+    this.monthEnds = nextMonthStart(now, this.tz);
+  }
+
+  /** A new day (and maybe month) starts at zero; what belongs to past periods is forgotten. */
   private roll(now: number): void {
     if (now < this.dayEnds && now < this.monthEnds) return;
-    this.beforeReseed();
-    this.seed(now);
+    this.setPeriods(now);
+    const current = (k: string) => k.includes(`|day:${this.day}`) || k.includes(`|month:${this.month}`);
+    for (const m of [this.spent]) for (const k of [...m.keys()]) if (!current(k)) m.delete(k);
+    for (const k of [...this.calls.keys()]) if (!k.endsWith(`|${this.day}`)) this.calls.delete(k);
+    for (const k of [...this.alerted]) if (!current(k)) this.alerted.delete(k);
   }
 
   /** The budgets that apply to a call of `wf` now. */

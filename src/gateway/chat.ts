@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Workflow } from '../config/types.ts';
 import { costUsd, usageFromOpenAI, worstCaseCostUsd, type Usage } from '../core/cost.ts';
 import { readJson, sendError, type ErrorType } from '../server/http.ts';
-import type { ReceiptRecord } from '../store/receipts-write.ts';
+import type { ReceiptRecord } from '../store/repos/receipts.ts';
 import type { Reservation } from './budget.ts';
 import type { GatewayState } from './state.ts';
 import { isObject, prepareUpstreamBody } from './prepare.ts';
@@ -36,7 +36,9 @@ const ZERO: Usage = { inputTokens: 0, cachedTokens: 0, outputTokens: 0, reasonin
 
 export async function handleChat(g: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const t0 = performance.now();
-  const token = g.tokens.authenticate(req, res);
+  // In memory, except the first use of a token (or after a change anywhere): then one store read.
+  const authed = g.tokens.authenticate(req, res);
+  const token = authed instanceof Promise ? await authed : authed;
   if (!token) return;
   const parsed = await readJson(req, g.bodyLimit);
   if (!parsed.ok) return sendError(res, parsed.status, parsed.type, parsed.message);
@@ -46,6 +48,9 @@ export async function handleChat(g: GatewayState, req: IncomingMessage, res: Ser
   if (typeof name !== 'string' || name.length === 0)
     return sendError(res, 400, 'invalid_request', 'model must name a workflow (e.g. "support-triage")');
   const wf = g.ctx.config.workflows[name];
+  // The route table is rebuilt only when the store's change stamp moved.
+  const stale = g.routes.refresh();
+  if (stale) await stale;
   const route = wf ? g.routes.get(name) : undefined;
   if (!wf || !route) return sendError(res, 404, 'unknown_workflow', `unknown workflow "${name}" (GET /v1/models lists the workflows this token may call)`);
   if (token.team !== wf.team)

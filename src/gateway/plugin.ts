@@ -7,8 +7,8 @@ import { addBudgetSource } from './metrics.ts';
 import { handleFeedback, handleReportReceipts } from './receipts-api.ts';
 import { createGatewayState, type GatewayState } from './state.ts';
 
-export function gatewayPlugin(rt: Runtime): ServerPlugin {
-  const g = createGatewayState(rt);
+export async function gatewayPlugin(rt: Runtime): Promise<ServerPlugin> {
+  const g = await createGatewayState(rt);
   let unregister: (() => void) | null = null;
   return {
     name: 'gateway',
@@ -20,11 +20,11 @@ export function gatewayPlugin(rt: Runtime): ServerPlugin {
       router.add('POST', '/v1/receipts/:id/feedback', (req, res, params) => handleFeedback(g, req, res, params));
     },
     start() {
-      unregister = addBudgetSource(() => (rt.ctx.db.open ? g.ledger.usage(rt.ctx.now()) : []));
+      unregister = addBudgetSource(() => (rt.ctx.store.closed ? [] : g.ledger.usage(rt.ctx.now())));
     },
-    stop() {
+    async stop() {
       unregister?.();
-      g.writer.stop();
+      await g.writer.stop();
     },
     onConfig() {
       g.routes.invalidate();
@@ -35,9 +35,10 @@ export function gatewayPlugin(rt: Runtime): ServerPlugin {
 /** The gateway's state of a running server (tests, benchmarks). */
 export type { GatewayState };
 
-function listModels(g: GatewayState, req: Parameters<typeof handleChat>[1], res: Parameters<typeof handleChat>[2]): void {
-  const token = g.tokens.authenticate(req, res);
+async function listModels(g: GatewayState, req: Parameters<typeof handleChat>[1], res: Parameters<typeof handleChat>[2]): Promise<void> {
+  const token = await g.tokens.authenticate(req, res);
   if (!token) return;
+  await g.routes.refresh();
   const data = Object.values(g.ctx.config.workflows)
     .filter((w) => w.team === token.team)
     .map((w) => {
@@ -47,9 +48,10 @@ function listModels(g: GatewayState, req: Parameters<typeof handleChat>[1], res:
   sendJson(res, 200, { object: 'list', data });
 }
 
-function resolveRoute(g: GatewayState, req: Parameters<typeof handleChat>[1], res: Parameters<typeof handleChat>[2], name: string, url: URL): void {
-  const token = g.tokens.authenticate(req, res);
+async function resolveRoute(g: GatewayState, req: Parameters<typeof handleChat>[1], res: Parameters<typeof handleChat>[2], name: string, url: URL): Promise<void> {
+  const token = await g.tokens.authenticate(req, res);
   if (!token) return;
+  await g.routes.refresh();
   const wf = g.ctx.config.workflows[name];
   const route = wf ? g.routes.get(name) : undefined;
   if (!wf || !route) return sendError(res, 404, 'unknown_workflow', `unknown workflow "${name}"`);

@@ -1,16 +1,17 @@
 /**
  * Receipts leave the hot path through an in-memory queue, handed in batches (every `intervalMs`
- * or `batchSize` rows) to a sink that writes each batch in one transaction with its
- * `spend_daily` rollups and early feedback merged: on a worker thread when the store is a file
- * (receipt-sink.ts), else inline. Budget alerts and drift, rare, are written here in their own
- * transaction. `flushNow()` and `stop()` return once everything queued is written.
+ * or `batchSize` rows) to the store's receipt sink, which writes each batch in one transaction
+ * with its `spend_daily` rollups and early feedback merged (on a worker thread where the store
+ * has one and `thread` asks for it, else inline). Budget alerts and drift, rare, are written here
+ * in their own transaction. `flushNow()` and `stop()` resolve once everything queued is written.
  */
 import type { LoadedConfig } from '../config/types.ts';
-import { tx, type Db } from '../store/db.ts';
-import { ReceiptStore, servedModels, type BatchItem, type ReceiptRecord } from '../store/receipts-write.ts';
+import type { ReceiptSink } from '../store/receipt-sink.ts';
+import type { ServedModel } from '../store/repos/alerts.ts';
+import type { BatchItem, ReceiptRecord } from '../store/repos/receipts.ts';
+import type { Store } from '../store/store.ts';
 import { checkDrift, raiseBudgetAlert, type ServedSeen } from './alerts.ts';
 import type { BudgetCrossing } from './budget.ts';
-import { InlineSink, WorkerSink, type BatchOutcome, type ReceiptSink } from './receipt-sink.ts';
 
 export interface QueuedReceipt {
   receipt: ReceiptRecord;
@@ -28,48 +29,47 @@ export interface WriterOptions {
   intervalMs?: number;
   /**
    * `inline` (the default): batches are written on this thread. `worker`: by a worker thread with
-   * its own connection, for a store on a file (`:memory:` is shared with no thread: inline).
+   * its own connection, where the store has one (SQLite on a file).
    */
   thread?: 'worker' | 'inline';
   onError?: (e: Error) => void;
 }
 
+type BatchOutcome = { ok: true; written: Uint8Array } | { ok: false; error: Error };
+
 export class ReceiptWriter {
   private queue: QueuedReceipt[] = [];
   private alerts: BudgetCrossing[] = [];
   private timer: NodeJS.Timeout | null = null;
-  private store: ReceiptStore;
-  private sink: ReceiptSink;
-  private served: Map<string, { model: string | null; fingerprint: string | null }>;
+  private readonly sink: ReceiptSink;
+  /** Batches handed to the sink (and their drift alerts), and alert writes, not settled yet. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private served = new Map<string, ServedModel>();
   /** Receipt ids with feedback waiting (so most inserts skip the lookup). */
-  readonly pendingFeedback: Set<string>;
+  readonly pendingFeedback = new Set<string>();
   private readonly batchSize: number;
   private readonly intervalMs: number;
   written = 0;
 
-  constructor(
-    private db: Db,
-    private opts: WriterOptions,
-  ) {
-    this.store = new ReceiptStore(db);
-    this.served = servedModels(db);
-    this.pendingFeedback = new Set(this.store.pendingIds());
-    this.batchSize = opts.batchSize ?? 2000;
-    this.intervalMs = opts.intervalMs ?? 50;
-    const inline = new InlineSink(db, this.store, opts.tz);
-    this.sink =
-      opts.thread === 'worker' && !db.memory
-        ? new WorkerSink({
-            dbPath: db.name,
-            tz: opts.tz,
-            inline,
-            onError: (e) => opts.onError?.(new Error(`receipt writer thread: ${e.message}; writing receipts on the main thread from now on`)),
-          })
-        : inline;
+  /** A writer with what it keeps in memory loaded: the drift baseline and the ids with early feedback. */
+  static async open(store: Store, opts: WriterOptions): Promise<ReceiptWriter> {
+    const w = new ReceiptWriter(store, opts);
+    w.served = await store.servedModels.all();
+    for (const id of await store.receipts.pendingFeedbackIds()) w.pendingFeedback.add(id);
+    return w;
   }
 
-  get receipts(): ReceiptStore {
-    return this.store;
+  private constructor(
+    private readonly store: Store,
+    private readonly opts: WriterOptions,
+  ) {
+    this.batchSize = opts.batchSize ?? 2000;
+    this.intervalMs = opts.intervalMs ?? 50;
+    this.sink = store.receiptSink({
+      tz: opts.tz,
+      thread: opts.thread ?? 'inline',
+      onError: (e) => opts.onError?.(new Error(`receipt writer thread: ${e.message}; writing receipts on the main thread from now on`)),
+    });
   }
 
   /** Receipts waiting to be handed to the sink. */
@@ -98,23 +98,28 @@ export class ReceiptWriter {
   }
 
   /**
-   * Writes everything queued, and everything handed over before, and returns once it is committed
-   * (and each `onWritten` called). Returns how many new receipts were written meanwhile.
+   * Writes everything queued, and everything handed over before, and resolves once it is committed
+   * (and each `onWritten` called). Resolves with how many new receipts were written meanwhile.
    */
-  flushNow(): number {
+  async flushNow(): Promise<number> {
     const before = this.written;
     this.flush();
-    if (this.db.open) this.sink.drain();
+    await Promise.all([...this.inFlight]);
     return this.written - before;
   }
 
-  /** Hands the queue to the sink (which may write it later) and writes pending budget alerts. */
+  private track(p: Promise<void>): void {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  /** Hands the queue to the sink and writes pending budget alerts. */
   private flush(): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (!this.db.open) return;
+    if (this.store.closed) return;
     if (this.queue.length > 0) {
       const batch = this.queue;
       this.queue = [];
@@ -124,27 +129,36 @@ export class ReceiptWriter {
         const merge = this.pendingFeedback.size > 0 && this.pendingFeedback.delete(q.receipt.id);
         items[i] = { receipt: q.receipt, forwarded: q.forwarded, merge };
       }
-      this.sink.write(items, (out) => this.landed(batch, items, out));
+      this.track(
+        this.sink.write(items).then(
+          (written) => this.landed(batch, items, { ok: true, written }),
+          (error: Error) => this.landed(batch, items, { ok: false, error }),
+        ),
+      );
     }
     if (this.alerts.length > 0) {
       const alerts = this.alerts;
       this.alerts = [];
-      const config = this.opts.config();
-      const now = this.opts.now();
-      try {
-        tx(this.db, () => {
-          for (const a of alerts) raiseBudgetAlert(this.db, config, a, now);
-        });
-      } catch (e) {
-        this.alerts = alerts.concat(this.alerts);
-        this.opts.onError?.(e as Error);
-        this.schedule();
-      }
+      this.track(this.writeAlerts(alerts));
+    }
+  }
+
+  private async writeAlerts(alerts: BudgetCrossing[]): Promise<void> {
+    const config = this.opts.config();
+    const now = this.opts.now();
+    try {
+      await this.store.tx(async (t) => {
+        for (const a of alerts) await raiseBudgetAlert(t, config, a, now);
+      });
+    } catch (e) {
+      this.alerts = alerts.concat(this.alerts);
+      this.opts.onError?.(e as Error);
+      this.schedule();
     }
   }
 
   /** A batch came back from the sink: count it, check drift, call `onWritten`; or queue it again. */
-  private landed(batch: QueuedReceipt[], items: BatchItem[], out: BatchOutcome): void {
+  private async landed(batch: QueuedReceipt[], items: BatchItem[], out: BatchOutcome): Promise<void> {
     if (!out.ok) {
       // Put the batch back so a transient failure (e.g. SQLITE_BUSY) loses nothing; the early
       // feedback it was to merge is still waiting (the transaction rolled back).
@@ -167,12 +181,12 @@ export class ReceiptWriter {
       }
     }
     this.written += n;
-    if (drift.length > 0 && this.db.open) {
+    if (drift.length > 0 && !this.store.closed) {
       const now = this.opts.now();
       try {
-        // Through `tx`, so the event pump notices the alerts at once.
-        tx(this.db, () => {
-          for (const seen of drift) checkDrift(this.db, this.served, seen, now);
+        // A transaction, so the event pump notices the alerts at once.
+        await this.store.tx(async (t) => {
+          for (const seen of drift) await checkDrift(t, this.served, seen, now);
         });
       } catch (e) {
         this.opts.onError?.(e as Error);
@@ -182,9 +196,10 @@ export class ReceiptWriter {
   }
 
   /** Writes every pending receipt (SIGTERM) and releases the writer thread. */
-  stop(): void {
+  async stop(): Promise<void> {
     this.flush();
-    if (this.db.open) this.sink.close();
+    await Promise.all([...this.inFlight]);
+    if (!this.store.closed) await this.sink.close();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }

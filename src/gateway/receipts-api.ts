@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { costUsd } from '../core/cost.ts';
 import { readJson, sendError, sendJson, type Params } from '../server/http.ts';
-import type { ReceiptRecord } from '../store/receipts-write.ts';
+import type { ReceiptRecord } from '../store/repos/receipts.ts';
 import { sha256 } from './chat.ts';
 import { newReceiptId } from './receipt-id.ts';
 import type { GatewayState } from './state.ts';
@@ -83,7 +83,7 @@ export const feedbackSchema = z
 const issues = (e: z.ZodError): string => e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
 
 export async function handleReportReceipts(g: GatewayState, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const token = g.tokens.authenticate(req, res);
+  const token = await g.tokens.authenticate(req, res);
   if (!token) return;
   const parsed = await readJson(req, g.bodyLimit);
   if (!parsed.ok) return sendError(res, parsed.status, parsed.type, parsed.message);
@@ -91,6 +91,7 @@ export async function handleReportReceipts(g: GatewayState, req: IncomingMessage
   if (!r.success) return sendError(res, 400, 'invalid_request', issues(r.error));
   const items = 'receipts' in r.data ? r.data.receipts : [r.data];
   const now = g.ctx.now();
+  await g.routes.refresh();
   const records: { rec: ReceiptRecord; wfName: string }[] = [];
   for (const [i, item] of items.entries()) {
     const wf = g.ctx.config.workflows[item.workflow];
@@ -165,29 +166,37 @@ export async function handleReportReceipts(g: GatewayState, req: IncomingMessage
       },
     });
   }
-  g.writer.flushNow();
+  await g.writer.flushNow();
   sendJson(res, 200, { received: records.length, written, duplicates: records.length - written, ids });
 }
 
 export async function handleFeedback(g: GatewayState, req: IncomingMessage, res: ServerResponse, params: Params): Promise<void> {
-  const token = g.tokens.authenticate(req, res);
+  const token = await g.tokens.authenticate(req, res);
   if (!token) return;
   const parsed = await readJson(req, g.bodyLimit);
   if (!parsed.ok) return sendError(res, parsed.status, parsed.type, parsed.message);
   const f = feedbackSchema.safeParse(parsed.value);
   if (!f.success) return sendError(res, 400, 'invalid_request', issues(f.error));
   const id = params.id!;
-  // A receipt still queued is written first, so the feedback lands on it.
-  g.writer.flushNow();
-  const store = g.writer.receipts;
-  const owner = store.teamOf(id);
-  if (owner) {
-    if (owner.team !== token.team)
-      return sendError(res, 403, 'forbidden', `receipt ${id} belongs to team ${owner.team ?? 'none'}; this token is for team ${token.team ?? 'none'}`, { rule: 'team' });
-    store.applyFeedback(id, f.data);
-    return sendJson(res, 200, { receipt_id: id, status: 'applied', feedback: f.data });
-  }
-  store.keepPending(id, token.team ?? '', f.data, g.ctx.now());
+  // Any batch handed over from now on merges early feedback for this id; a receipt still queued is
+  // written first, so the feedback lands on it.
+  g.writer.pendingFeedback.add(id);
+  await g.writer.flushNow();
+  const outcome = await g.ctx.store.tx(async (t) => {
+    const owner = await t.receipts.teamOf(id);
+    if (owner) {
+      if (owner.team !== token.team) return { refused: owner.team };
+      await t.receipts.applyFeedback(id, f.data);
+      return { applied: true };
+    }
+    await t.receipts.keepPendingFeedback(id, token.team ?? '', f.data, g.ctx.now());
+    return { applied: false };
+  });
+  if (!('applied' in outcome) || outcome.applied) g.writer.pendingFeedback.delete(id);
+  if ('refused' in outcome)
+    return sendError(res, 403, 'forbidden', `receipt ${id} belongs to team ${outcome.refused ?? 'none'}; this token is for team ${token.team ?? 'none'}`, { rule: 'team' });
+  if (outcome.applied) return sendJson(res, 200, { receipt_id: id, status: 'applied', feedback: f.data });
+  // A batch may have taken the id meanwhile (finding no feedback yet): keep it marked.
   g.writer.pendingFeedback.add(id);
   sendJson(res, 202, { receipt_id: id, status: 'pending', feedback: f.data, message: 'no receipt with this id yet: the feedback is kept and applied when it is written' });
 }

@@ -1,17 +1,15 @@
 /**
  * Where each workflow's traffic goes: its stable config, and the candidate of the release taking
  * traffic with its weight and salt. Held in memory and rebuilt when the store's change stamp
- * moves, so a promote, pause or rollback made by any process applies on the very next request.
+ * moves, so a promote, pause or rollback made by any process applies on the very next request;
+ * a request waits on the store only for the rebuild after such a change, never otherwise.
  */
 import type { ReleaseConfig, Workflow } from '../config/types.ts';
 import { takesCandidate } from '../core/bucket.ts';
 import { candidateWeight } from '../core/release.ts';
 import { canonicalJson } from '../core/canonical.ts';
 import type { AppContext } from '../services/context.ts';
-import { turnChangeStamp } from '../store/db.ts';
-import { getConfig } from '../store/configs.ts';
-import { latestCompletedOf, openReleaseOf, releaseKey } from '../store/releases.ts';
-import { getLiveWorkflow } from '../store/workflows.ts';
+import { releaseKey } from '../store/repos/releases.ts';
 
 export interface ServedConfig {
   hash: string;
@@ -44,16 +42,44 @@ export class RouteTable {
   private stamp = '';
   private routes = new Map<string, WorkflowRoute>();
   private served = new Map<string, ServedConfig>();
+  private building: { stamp: string; done: Promise<void> } | null = null;
+  private builds = 0;
+  private applied = 0;
 
   constructor(private ctx: AppContext) {}
 
-  /** The workflow's route as of now (rebuilt first if anything changed anywhere). */
+  /**
+   * Undefined when the table is current (nothing to wait for: the usual case); else a promise
+   * that resolves once it is rebuilt from the store as it is now.
+   */
+  refresh(): Promise<void> | undefined {
+    const stamp = this.ctx.store.changeStamp();
+    if (stamp === this.stamp) return undefined;
+    if (this.building?.stamp === stamp) return this.building.done;
+    const seq = ++this.builds;
+    const done = this.rebuild().then((next) => {
+      // A later rebuild may have finished first: only a newer one replaces the table.
+      if (seq > this.applied) {
+        this.applied = seq;
+        this.routes = next;
+        this.stamp = stamp;
+      }
+    });
+    const entry = { stamp, done };
+    this.building = entry;
+    void done.then(
+      () => {
+        if (this.building === entry) this.building = null;
+      },
+      () => {
+        if (this.building === entry) this.building = null;
+      },
+    );
+    return done;
+  }
+
+  /** The workflow's route as of the last refresh. */
   get(name: string): WorkflowRoute | undefined {
-    const stamp = turnChangeStamp(this.ctx.db);
-    if (stamp !== this.stamp) {
-      this.rebuild();
-      this.stamp = stamp;
-    }
     return this.routes.get(name);
   }
 
@@ -74,40 +100,40 @@ export class RouteTable {
     };
   }
 
-  private rebuild(): void {
-    const db = this.ctx.db;
+  private async rebuild(): Promise<Map<string, WorkflowRoute>> {
+    const { store, config } = this.ctx;
     const next = new Map<string, WorkflowRoute>();
-    for (const wf of Object.values(this.ctx.config.workflows)) {
-      const live = getLiveWorkflow(db, wf.name);
+    for (const wf of Object.values(config.workflows)) {
+      const live = await store.workflows.get(wf.name);
       if (!live) continue;
-      const stable = this.servedConfig(live.stableHash);
+      const stable = await this.servedConfig(live.stableHash);
       if (!stable) continue;
-      const open = openReleaseOf(db, wf.name);
+      const open = await store.releases.openOf(wf.name);
       const weight = open ? candidateWeight({ state: open.state, stageIndex: open.stageIndex, stages: wf.rollout.stages }) : 0;
       const inTraffic = open && (open.state === 'canary' || open.state === 'ramp' || open.state === 'paused');
       let releaseId: number | null = null;
       if (inTraffic) releaseId = open.id;
       else {
-        const done = latestCompletedOf(db, wf.name);
+        const done = await store.releases.latestCompletedOf(wf.name);
         if (done && done.candidateHash === live.stableHash) releaseId = done.id;
       }
       next.set(wf.name, {
         workflow: wf,
         stable,
-        candidate: inTraffic ? (this.servedConfig(open.candidateHash) ?? null) : null,
+        candidate: inTraffic ? ((await this.servedConfig(open.candidateHash)) ?? null) : null,
         weight,
         salt: open?.salt ?? '',
         releaseId,
         releaseOpen: !!inTraffic,
       });
     }
-    this.routes = next;
+    return next;
   }
 
-  private servedConfig(hash: string): ServedConfig | undefined {
+  private async servedConfig(hash: string): Promise<ServedConfig | undefined> {
     const hit = this.served.get(hash);
     if (hit) return hit;
-    const stored = getConfig(this.ctx.db, hash);
+    const stored = await this.ctx.store.configs.get(hash);
     if (!stored) return undefined;
     const tools = new Map<string, { effect: 'read' | 'write'; parametersJson: string }>();
     for (const t of stored.config.tools) tools.set(t.name, { effect: t.effect, parametersJson: canonicalJson(t.parameters) });

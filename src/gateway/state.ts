@@ -5,7 +5,6 @@ import type { AppContext } from '../services/context.ts';
 import type { ProviderTargets } from '../services/providers.ts';
 import { DEFAULT_BODY_LIMIT } from '../server/http.ts';
 import type { Runtime } from '../server/runtime.ts';
-import { spendRows } from '../store/receipts-write.ts';
 import { BudgetLedger } from './budget.ts';
 import { ReceiptWriter } from './receipt-writer.ts';
 import { RouteTable } from './route-table.ts';
@@ -27,29 +26,36 @@ export interface GatewayState {
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 
-export function createGatewayState(rt: Runtime): GatewayState {
+export async function createGatewayState(rt: Runtime): Promise<GatewayState> {
   const ctx = rt.ctx;
   const tz = rt.settings.tz;
-  const writer = new ReceiptWriter(ctx.db, {
+  // Every setting first: a bad one stops the start before anything is opened.
+  const intervalMs = positive(rt.env, 'GATEWAY_RECEIPT_FLUSH_MS') ?? 50;
+  const thread = receiptThread(rt.env.GATEWAY_RECEIPT_THREAD);
+  const bodyLimit = positive(rt.env, 'GATEWAY_MAX_BODY_BYTES') ?? DEFAULT_BODY_LIMIT;
+  const timeoutMs = positive(rt.env, 'GATEWAY_TIMEOUT_MS') ?? DEFAULT_TIMEOUT_MS;
+  const writer = await ReceiptWriter.open(ctx.store, {
     tz,
     now: ctx.now,
     config: () => ctx.config,
-    intervalMs: positive(rt.env, 'GATEWAY_RECEIPT_FLUSH_MS') ?? 50,
-    thread: receiptThread(rt.env.GATEWAY_RECEIPT_THREAD),
+    intervalMs,
+    thread,
     onError: (e) => rt.log.error('writing receipts failed; they stay queued', { error: e.message }),
   });
-  const ledger = new BudgetLedger(() => ctx.config, tz, (from, to) => spendRows(ctx.db, from, to), () => writer.flushNow());
-  ledger.seed(ctx.now());
+  const ledger = new BudgetLedger(() => ctx.config, tz, (from, to) => ctx.store.spend.production(from, to));
+  await ledger.seed(ctx.now());
+  const routes = new RouteTable(ctx);
+  await routes.refresh();
   return {
     ctx,
-    routes: new RouteTable(ctx),
+    routes,
     tokens: new GatewayTokens(ctx),
     ledger,
     writer,
     providers: rt.providers,
     upstreams: sharedUpstreams(),
-    bodyLimit: positive(rt.env, 'GATEWAY_MAX_BODY_BYTES') ?? DEFAULT_BODY_LIMIT,
-    timeoutMs: positive(rt.env, 'GATEWAY_TIMEOUT_MS') ?? DEFAULT_TIMEOUT_MS,
+    bodyLimit,
+    timeoutMs,
     tz,
   };
 }

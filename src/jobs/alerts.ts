@@ -4,28 +4,15 @@
  * runs, concurrent processes and restarts neither repeat nor lose one.
  */
 import type { Card } from '../core/card.ts';
-import type { Db } from '../store/db.ts';
 import { emitAlert } from '../services/notify.ts';
-
-/** Claims the alert; false when it was raised before. Call inside a transaction. */
-export function claimAlert(db: Db, a: { releaseId: number; stage: number; condition: string; now: number; data?: unknown }): boolean {
-  return (
-    db
-      .prepare('INSERT OR IGNORE INTO alerts (release_id, stage, condition, at, data) VALUES (?, ?, ?, ?, ?)')
-      .run(a.releaseId, a.stage, a.condition, a.now, a.data === undefined ? null : JSON.stringify(a.data)).changes === 1
-  );
-}
-
-export function alertRaised(db: Db, releaseId: number, stage: number, condition: string): boolean {
-  return !!db.prepare('SELECT 1 FROM alerts WHERE release_id = ? AND stage = ? AND condition = ?').get(releaseId, stage, condition);
-}
+import type { Tx } from '../store/store.ts';
 
 /** Claims and posts (threaded under the release's message); false when already raised. */
-export function raiseAlertOnce(
-  db: Db,
+export async function raiseAlertOnce(
+  t: Tx,
   a: { releaseId: number; stage: number; workflow: string; condition: string; card: Card; notify?: string[]; now: number; data?: unknown },
-): boolean {
-  if (!claimAlert(db, a)) return false;
-  emitAlert(db, { workflow: a.workflow, releaseId: a.releaseId, condition: a.condition, card: a.card, notify: a.notify, now: a.now });
+): Promise<boolean> {
+  if (!(await t.alerts.claim(a))) return false;
+  await emitAlert(t, { workflow: a.workflow, releaseId: a.releaseId, condition: a.condition, card: a.card, notify: a.notify, now: a.now });
   return true;
 }

@@ -5,24 +5,15 @@
  */
 import { MIN_THRESHOLD_LATENCIES, type CanaryArm, type PriorCalls } from '../core/canary.ts';
 import { percentile } from '../core/stats/percentile.ts';
-import type { Db } from '../store/db.ts';
-import { configRows } from '../store/receipts-read.ts';
+import type { ArmRow } from '../store/repos/receipts.ts';
+import type { Repositories } from '../store/store.ts';
 
 export interface ArmTotals extends CanaryArm {
   /** Total cost of the arm's calls (USD), for the spend-burn projection. */
   costSumUsd: number;
 }
 
-interface Row {
-  status: string;
-  latency_ms: number | null;
-  cost_usd: number;
-  tokens: number;
-  escalated: number | null;
-  overridden: number | null;
-  reported: number | null;
-  csat: number | null;
-}
+type Row = ArmRow;
 
 function arm(rows: Row[]): ArmTotals {
   const a: ArmTotals = { n: rows.length, errors: 0, escalations: 0, overrides: 0, reported: 0, latencyMs: [], costUsd: [], tokens: [], csat: [], costSumUsd: 0 };
@@ -45,14 +36,10 @@ function arm(rows: Row[]): ArmTotals {
 }
 
 /** Baseline (`stable`) and candidate arms of `releaseId` since `since` (ms). */
-export function canaryArms(db: Db, releaseId: number, since: number): { baseline: ArmTotals; candidate: ArmTotals } {
-  const q = db.prepare(
-    `SELECT status, latency_ms, cost_usd, input_tokens + output_tokens AS tokens, escalated, overridden, reported, csat
-     FROM receipts WHERE release_id = ? AND variant = ? AND ts >= ? AND purpose = 'production'`,
-  );
+export async function canaryArms(db: Repositories, releaseId: number, since: number): Promise<{ baseline: ArmTotals; candidate: ArmTotals }> {
   return {
-    baseline: arm(q.all(releaseId, 'stable', since) as Row[]),
-    candidate: arm(q.all(releaseId, 'candidate', since) as Row[]),
+    baseline: arm(await db.receipts.armRows(releaseId, 'stable', since)),
+    candidate: arm(await db.receipts.armRows(releaseId, 'candidate', since)),
   };
 }
 
@@ -62,8 +49,8 @@ export const PRIOR_WINDOW_MS = 60 * 60_000;
 const PRIOR_MAX_CALLS = 20_000;
 
 /** The stable config's production calls of `workflow` in the hour before `since`. */
-export function priorCalls(db: Db, workflow: string, stableHash: string, since: number): PriorCalls {
-  const rows = configRows(db, workflow, stableHash, since - PRIOR_WINDOW_MS, since, PRIOR_MAX_CALLS);
+export async function priorCalls(db: Repositories, workflow: string, stableHash: string, since: number): Promise<PriorCalls> {
+  const rows = await db.receipts.configRows(workflow, stableHash, since - PRIOR_WINDOW_MS, since, PRIOR_MAX_CALLS);
   const p: PriorCalls = { n: rows.length, errors: 0, reported: 0, escalations: 0, overrides: 0, latencyP95Ms: null };
   const latencies: number[] = [];
   for (const r of rows) {

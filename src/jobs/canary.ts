@@ -17,13 +17,10 @@ import { dayKey, nextDayStart } from '../core/time.ts';
 import { readyToRampCard, regressionAlertCard, spendBurnCard, type AlertSubject } from '../core/views/canary.ts';
 import type { Workflow } from '../config/types.ts';
 import type { AppContext } from '../services/context.ts';
-import { applyTransition } from '../services/releases.ts';
-import { tx } from '../store/db.ts';
-import type { ReleaseRecord } from '../store/releases.ts';
-import { getRelease, releasesIn } from '../store/releases.ts';
-import { alertRaised, raiseAlertOnce } from './alerts.ts';
+import { transitionIn } from '../services/releases.ts';
+import type { ReleaseRecord } from '../store/repos/releases.ts';
+import { raiseAlertOnce } from './alerts.ts';
 import { canaryArms, priorCalls, type ArmTotals } from './canary-arms.ts';
-import { loadCanarySnapshot, saveCanarySnapshot } from '../store/canary-snapshots.ts';
 import { projectSpendBurn } from './spend-burn.ts';
 
 export const CANARY_ACTOR = 'job:canary';
@@ -39,13 +36,13 @@ export interface CanaryOutcome {
 }
 
 /** Judges every release in canary or ramp that is due at `now` (see canaryLookDue). */
-export function runCanaryJob(ctx0: AppContext, now: number, tz = 'UTC'): CanaryOutcome[] {
+export async function runCanaryJob(ctx0: AppContext, now: number, tz = 'UTC'): Promise<CanaryOutcome[]> {
   const ctx: AppContext = { ...ctx0, now: () => now };
   const out: CanaryOutcome[] = [];
-  for (const r of releasesIn(ctx.db, ['canary', 'ramp'])) {
+  for (const r of await ctx.store.releases.inStates(['canary', 'ramp'])) {
     const wf = ctx.config.workflows[r.workflow];
     if (!wf) continue;
-    const judged = judgeRelease(ctx, r, wf, now, tz);
+    const judged = await judgeRelease(ctx, r, wf, now, tz);
     if (judged) out.push(judged);
   }
   return out;
@@ -55,44 +52,44 @@ function subjectOf(r: ReleaseRecord, wf: Workflow): AlertSubject {
   return { key: r.key, workflow: r.workflow, team: wf.team, stage: stageLabel(wf.rollout.stages, r.stageIndex) };
 }
 
-function judgeRelease(ctx: AppContext, r: ReleaseRecord, wf: Workflow, now: number, tz: string): CanaryOutcome | null {
+async function judgeRelease(ctx: AppContext, r: ReleaseRecord, wf: Workflow, now: number, tz: string): Promise<CanaryOutcome | null> {
   const since = r.stageStartedAt ?? r.trafficStartedAt ?? r.updatedAt;
-  const last = loadCanarySnapshot(ctx.db, r.id);
+  const last = await ctx.store.canarySnapshots.load(r.id);
   const thisStage = last && last.stage === r.stageIndex ? last : undefined;
   if (!canaryLookDue(now - since, thisStage?.judgedAt ?? null, now)) return null;
-  const prior = thisStage?.prior !== undefined ? thisStage.prior : priorCalls(ctx.db, r.workflow, r.baselineHash, since);
-  const { baseline, candidate } = canaryArms(ctx.db, r.id, since);
+  const prior = thisStage?.prior !== undefined ? thisStage.prior : await priorCalls(ctx.store, r.workflow, r.baselineHash, since);
+  const { baseline, candidate } = await canaryArms(ctx.store, r.id, since);
   const judgement = judgeCanary({
     baseline, candidate, prior, minSamples: wf.rollout.minSamples, criticalExtras: wf.rollout.criticalExtras,
     elapsedMs: now - since, bakeMs: wf.rollout.minBakeMinutes * 60_000,
   });
   const result = (action: CanaryAction): CanaryOutcome => ({ releaseId: r.id, key: r.key, status: judgement.status, samplesNeeded: judgement.samplesNeeded, action });
-  tx(ctx.db, () =>
-    saveCanarySnapshot(ctx.db, { releaseId: r.id, stage: r.stageIndex, judgedAt: now, judgement, baselineCalls: baseline.n, candidateCalls: candidate.n, prior }),
+  await ctx.store.tx((t) =>
+    t.canarySnapshots.save({ releaseId: r.id, stage: r.stageIndex, judgedAt: now, judgement, baselineCalls: baseline.n, candidateCalls: candidate.n, prior }),
   );
 
-  if (checkSpendBurn(ctx, r, wf, { baseline, candidate, since, now, tz })) return result('paused_for_spend');
+  if (await checkSpendBurn(ctx, r, wf, { baseline, candidate, since, now, tz })) return result('paused_for_spend');
 
-  if (judgement.status === 'regressed') return result(onRegression(ctx, r, wf, judgement, baseline.n, candidate.n, now));
+  if (judgement.status === 'regressed') return result(await onRegression(ctx, r, wf, judgement, baseline.n, candidate.n, now));
 
   const bakedMs = now - since;
-  if (judgement.status === 'healthy' && bakedMs >= wf.rollout.minBakeMinutes * 60_000) return result(onReady(ctx, r, wf, judgement, bakedMs, now));
+  if (judgement.status === 'healthy' && bakedMs >= wf.rollout.minBakeMinutes * 60_000) return result(await onReady(ctx, r, wf, judgement, bakedMs, now));
   return result('none');
 }
 
-function onRegression(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: CanaryJudgement, nb: number, nc: number, now: number): CanaryAction {
+function onRegression(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: CanaryJudgement, nb: number, nc: number, now: number): Promise<CanaryAction> {
   const s = subjectOf(r, wf);
-  return tx(ctx.db, (): CanaryAction => {
-    if (alertRaised(ctx.db, r.id, r.stageIndex, 'canary_regression')) return 'none';
+  return ctx.store.tx(async (t): Promise<CanaryAction> => {
+    if (await t.alerts.raised(r.id, r.stageIndex, 'canary_regression')) return 'none';
     let rolledBack = false;
     let refused: string | undefined;
     if (wf.rollout.autoRollback) {
-      const rb = applyTransition(ctx, r.id, 'rollback', CANARY_ACTOR, { reason: `canary regression: ${judgement.reason}` }, r.state);
+      const rb = await transitionIn(t, ctx, r.id, 'rollback', CANARY_ACTOR, { reason: `canary regression: ${judgement.reason}` }, r.state);
       if (rb.ok) rolledBack = true;
-      else if (getRelease(ctx.db, r.id)?.state !== r.state) return 'none'; // it moved meanwhile: nothing to alert about
+      else if ((await t.releases.get(r.id))?.state !== r.state) return 'none'; // it moved meanwhile: nothing to alert about
       else refused = rb.error.message;
     }
-    raiseAlertOnce(ctx.db, {
+    await raiseAlertOnce(t, {
       releaseId: r.id,
       stage: r.stageIndex,
       workflow: r.workflow,
@@ -106,16 +103,16 @@ function onRegression(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement
   });
 }
 
-function onReady(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: CanaryJudgement, bakedMs: number, now: number): CanaryAction {
+function onReady(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: CanaryJudgement, bakedMs: number, now: number): Promise<CanaryAction> {
   const s = subjectOf(r, wf);
   const next = wf.rollout.stages[r.stageIndex + 1] ?? 100;
-  return tx(ctx.db, (): CanaryAction => {
-    if (alertRaised(ctx.db, r.id, r.stageIndex, 'ready_to_ramp')) return 'none';
+  return ctx.store.tx(async (t): Promise<CanaryAction> => {
+    if (await t.alerts.raised(r.id, r.stageIndex, 'ready_to_ramp')) return 'none';
     if (wf.rollout.autoPromote) {
-      const p = applyTransition(ctx, r.id, 'promote', CANARY_ACTOR, { reason: `healthy after the minimum bake: ${judgement.reason}` }, r.state);
+      const p = await transitionIn(t, ctx, r.id, 'promote', CANARY_ACTOR, { reason: `healthy after the minimum bake: ${judgement.reason}` }, r.state);
       if (p.ok) {
         const promotedTo = p.value.state === 'completed' ? 'complete (100%)' : stageLabel(wf.rollout.stages, p.value.stageIndex);
-        raiseAlertOnce(ctx.db, {
+        await raiseAlertOnce(t, {
           releaseId: r.id,
           stage: r.stageIndex,
           workflow: r.workflow,
@@ -125,9 +122,9 @@ function onReady(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: Can
         });
         return 'promoted';
       }
-      if (getRelease(ctx.db, r.id)?.state !== r.state) return 'none';
+      if ((await t.releases.get(r.id))?.state !== r.state) return 'none';
     }
-    raiseAlertOnce(ctx.db, {
+    await raiseAlertOnce(t, {
       releaseId: r.id,
       stage: r.stageIndex,
       workflow: r.workflow,
@@ -139,20 +136,18 @@ function onReady(ctx: AppContext, r: ReleaseRecord, wf: Workflow, judgement: Can
   });
 }
 
-function checkSpendBurn(
+async function checkSpendBurn(
   ctx: AppContext,
   r: ReleaseRecord,
   wf: Workflow,
   a: { baseline: ArmTotals; candidate: ArmTotals; since: number; now: number; tz: string },
-): boolean {
+): Promise<boolean> {
   const capUsd = wf.caps.dailyUsd;
   if (capUsd === undefined) return false;
-  const spent = ctx.db
-    .prepare("SELECT COALESCE(SUM(cost_usd), 0) AS c FROM spend_daily WHERE day = ? AND workflow = ? AND purpose = 'production'")
-    .get(dayKey(a.now, a.tz), r.workflow) as { c: number };
+  const spentTodayUsd = await ctx.store.spend.productionCost(r.workflow, dayKey(a.now, a.tz));
   const burn = projectSpendBurn({
     capUsd,
-    spentTodayUsd: spent.c,
+    spentTodayUsd,
     msLeftToday: nextDayStart(a.now, a.tz) - a.now,
     elapsedMs: a.now - a.since,
     baseline: { calls: a.baseline.n, costSumUsd: a.baseline.costSumUsd },
@@ -160,9 +155,10 @@ function checkSpendBurn(
   });
   if (!burn?.over) return false;
   const s = subjectOf(r, wf);
-  return tx(ctx.db, () => {
-    if (alertRaised(ctx.db, r.id, r.stageIndex, 'spend_burn')) return false; // raised (and paused) once this stage; resumed since
-    const p = applyTransition(
+  return ctx.store.tx(async (t) => {
+    if (await t.alerts.raised(r.id, r.stageIndex, 'spend_burn')) return false; // raised (and paused) once this stage; resumed since
+    const p = await transitionIn(
+      t,
       ctx,
       r.id,
       'pause',
@@ -171,7 +167,7 @@ function checkSpendBurn(
       r.state,
     );
     if (!p.ok) return false;
-    raiseAlertOnce(ctx.db, {
+    await raiseAlertOnce(t, {
       releaseId: r.id,
       stage: r.stageIndex,
       workflow: r.workflow,

@@ -21,13 +21,13 @@ export async function digestCli(argv: string[], opts: { settings: Settings; io: 
     print(io, [usageCard('digest: digests are posted by the server on DIGEST_CRON; use --dry-run to print them here', DIGEST_USAGE)], json, true);
     return EXIT.usage;
   }
-  const app = openApp(settings, { env: io.env });
+  const app = await openApp(settings, { env: io.env });
   try {
-    const digests = buildDigests(app.ctx, app.ctx.now(), settings.tz);
+    const digests = await buildDigests(app.ctx, app.ctx.now(), settings.tz);
     const cards = digests.length ? digests.map((d) => d.card) : [noticeCard('No digest', 'No team has a workflow: there is no digest to print.')];
     print(io, cards, json);
     return EXIT.ok;
   } finally {
-    app.close();
+    await app.close();
   }
 }

@@ -9,8 +9,7 @@ import { digestCard, type DigestView } from '../core/views/digest.ts';
 import type { AppContext } from '../services/context.ts';
 import { digestWindow, teamDigest } from '../services/digest.ts';
 import { emitDigest } from '../services/notify.ts';
-import type { Db } from '../store/db.ts';
-import { tx } from '../store/db.ts';
+import type { Repositories } from '../store/store.ts';
 
 export interface TeamDigest {
   team: string;
@@ -19,29 +18,28 @@ export interface TeamDigest {
   card: Card;
 }
 
-export function lastDigestAt(db: Db, team: string): number | null {
-  const row = db.prepare('SELECT last_at FROM digest_runs WHERE team = ?').get(team) as { last_at: number } | undefined;
-  return row?.last_at ?? null;
+export function lastDigestAt(db: Repositories, team: string): Promise<number | null> {
+  return db.digestRuns.lastAt(team);
 }
 
 /** Every team's digest as it would go out at `now` (nothing is written). */
-export function buildDigests(ctx: AppContext, now: number, tz: string): TeamDigest[] {
+export async function buildDigests(ctx: AppContext, now: number, tz: string): Promise<TeamDigest[]> {
   const teams = Object.values(ctx.config.teams).filter((t) => Object.values(ctx.config.workflows).some((w) => w.team === t.name));
-  return teams.map((t) => {
-    const view = teamDigest(ctx, t.name, { days: digestWindow(lastDigestAt(ctx.db, t.name), now, tz), now, tz });
-    return { team: t.name, leaders: t.leaders, view, card: digestCard(view) };
-  });
+  const out: TeamDigest[] = [];
+  for (const t of teams) {
+    const view = await teamDigest(ctx, t.name, { days: digestWindow(await lastDigestAt(ctx.store, t.name), now, tz), now, tz });
+    out.push({ team: t.name, leaders: t.leaders, view, card: digestCard(view) });
+  }
+  return out;
 }
 
 /** Posts every team's digest and records when; returns the teams posted to. */
-export function runDigestJob(ctx: AppContext, now: number, tz: string): string[] {
-  const digests = buildDigests(ctx, now, tz);
+export async function runDigestJob(ctx: AppContext, now: number, tz: string): Promise<string[]> {
+  const digests = await buildDigests(ctx, now, tz);
   for (const d of digests) {
-    tx(ctx.db, () => {
-      emitDigest(ctx.db, { team: d.team, card: d.card, leaders: d.leaders, now });
-      ctx.db
-        .prepare('INSERT INTO digest_runs (team, last_at) VALUES (?, ?) ON CONFLICT(team) DO UPDATE SET last_at = excluded.last_at')
-        .run(d.team, now);
+    await ctx.store.tx(async (t) => {
+      await emitDigest(t, { team: d.team, card: d.card, leaders: d.leaders, now });
+      await t.digestRuns.record(d.team, now);
     });
   }
   return digests.map((d) => d.team);

@@ -29,7 +29,7 @@ export function jobSpecs(digestCron: string): JobSpec[] {
       name: 'canary',
       cron: '*/10 * * * * *',
       leaseMs: 5 * 60_000,
-      run: (rt, now) => runCanaryJob(rt.ctx, now, rt.settings.tz).filter((o) => o.action !== 'none'),
+      run: async (rt, now) => (await runCanaryJob(rt.ctx, now, rt.settings.tz)).filter((o) => o.action !== 'none'),
     },
     { name: 'reminders', cron: '*/5 * * * *', leaseMs: 5 * 60_000, run: (rt, now) => runReminderJob(rt.ctx, now) },
     { name: 'digest', cron: digestCron, leaseMs: 30 * 60_000, run: (rt, now) => runDigestJob(rt.ctx, now, rt.settings.tz) },
@@ -50,7 +50,7 @@ function checkSchedule(digestCron: string, tz: string): void {
 export async function runJobNow(rt: Runtime, spec: JobSpec): Promise<void> {
   const now = rt.ctx.now();
   try {
-    const r = await runLeased(rt.ctx.db, `job:${spec.name}`, now, spec.leaseMs, () => spec.run(rt, now));
+    const r = await runLeased(rt.ctx.store, `job:${spec.name}`, now, spec.leaseMs, () => spec.run(rt, now));
     if (!r.ran) rt.log.debug('job skipped', { job: spec.name, reason: r.reason });
     else if (Array.isArray(r.value) && r.value.length) rt.log.info('job acted', { job: spec.name, result: r.value });
   } catch (e) {

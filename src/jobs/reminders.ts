@@ -5,8 +5,6 @@
 import { approvalReminderCard } from '../core/views/canary.ts';
 import type { AppContext } from '../services/context.ts';
 import { approvalState } from '../services/releases.ts';
-import { tx } from '../store/db.ts';
-import { releasesIn } from '../store/releases.ts';
 import { raiseAlertOnce } from './alerts.ts';
 
 export const REMINDER_AFTER_MS = 4 * 3_600_000;
@@ -14,26 +12,23 @@ export const REMINDER_AFTER_MS = 4 * 3_600_000;
 const REMINDER_STAGE = -1;
 
 /** When the release last entered awaiting_approval (from its audit trail). */
-export function awaitingSince(ctx: AppContext, releaseId: number): number | null {
-  const row = ctx.db
-    .prepare("SELECT ts FROM audit WHERE release_id = ? AND json_extract(data, '$.to') = 'awaiting_approval' ORDER BY seq DESC LIMIT 1")
-    .get(releaseId) as { ts: number } | undefined;
-  return row?.ts ?? null;
+export function awaitingSince(ctx: AppContext, releaseId: number): Promise<number | null> {
+  return ctx.store.audit.lastEntered(releaseId, 'awaiting_approval');
 }
 
 /** Sends the reminders due at `now`; returns the release keys reminded. */
-export function runReminderJob(ctx: AppContext, now: number): string[] {
+export async function runReminderJob(ctx: AppContext, now: number): Promise<string[]> {
   const reminded: string[] = [];
-  for (const r of releasesIn(ctx.db, ['awaiting_approval'])) {
+  for (const r of await ctx.store.releases.inStates(['awaiting_approval'])) {
     const wf = ctx.config.workflows[r.workflow];
     if (!wf) continue;
-    const since = awaitingSince(ctx, r.id) ?? r.updatedAt;
+    const since = (await awaitingSince(ctx, r.id)) ?? r.updatedAt;
     if (now - since <= REMINDER_AFTER_MS) continue;
-    const ap = approvalState(ctx, r, wf);
+    const ap = await approvalState(ctx.store, r, wf);
     const approved = new Set(ap.approvals.map((a) => a.person));
     const waitingOn = wf.approvers.filter((p) => p !== r.requester && !approved.has(p));
-    const raised = tx(ctx.db, () =>
-      raiseAlertOnce(ctx.db, {
+    const raised = await ctx.store.tx((t) =>
+      raiseAlertOnce(t, {
         releaseId: r.id,
         stage: REMINDER_STAGE,
         workflow: r.workflow,

@@ -7,9 +7,7 @@ import type { Router } from './http.ts';
 import type { Logger } from './log.ts';
 import type { AppContext } from '../services/context.ts';
 import type { Settings } from '../app.ts';
-import type { StoredEvent } from '../store/events.ts';
-import { advanceCursor, cursorOf, eventsAfter } from '../store/events.ts';
-import { changeStamp, turnChangeStamp } from '../store/db.ts';
+import type { StoredEvent } from '../store/repos/events.ts';
 import type { ProviderTargets } from '../services/providers.ts';
 
 export interface Runtime {
@@ -47,9 +45,10 @@ export class EventPump {
     private intervalMs = 250,
   ) {}
 
-  start(): void {
-    for (const p of this.plugins) if (p.onEvent) cursorOf(this.rt.ctx.db, `plugin:${p.name}`);
-    this.timer = setInterval(() => this.poll(), this.intervalMs);
+  /** Creates each consumer's cursor (at the present), then polls every `intervalMs`. */
+  async start(): Promise<void> {
+    for (const p of this.plugins) if (p.onEvent) await this.rt.ctx.store.events.cursorOf(`plugin:${p.name}`);
+    this.timer = setInterval(() => void this.poll(), this.intervalMs);
     this.timer.unref();
   }
 
@@ -62,10 +61,10 @@ export class EventPump {
 
   /** Polls when state changed since the last look; safe to call often. Resolves when drained. */
   poll(force = false): Promise<void> {
-    const db = this.rt.ctx.db;
-    if (!db.open) return this.current;
-    // Called on every request: outside a forced poll, data_version is read once per loop turn.
-    const stamp = force ? changeStamp(db) : turnChangeStamp(db);
+    const store = this.rt.ctx.store;
+    if (store.closed) return this.current;
+    // Called on every request: cheap and synchronous (outside a forced poll, read once per loop turn).
+    const stamp = store.changeStamp({ fresh: force });
     if (!force && stamp === this.stamp) return this.current;
     this.stamp = stamp;
     if (this.running) {
@@ -74,23 +73,28 @@ export class EventPump {
     }
     this.running = true;
     this.current = (async () => {
-      do {
-        this.again = false;
-        await this.drain();
-      } while (this.again);
-      this.running = false;
+      try {
+        do {
+          this.again = false;
+          await this.drain();
+        } while (this.again);
+      } catch (err) {
+        if (!store.closed) this.rt.log.error('event pump failed', { error: (err as Error).message });
+      } finally {
+        this.running = false;
+      }
     })();
     return this.current;
   }
 
   private async drain(): Promise<void> {
-    const db = this.rt.ctx.db;
+    const store = this.rt.ctx.store;
     for (const p of this.plugins) {
       if (!p.onEvent) continue;
       const consumer = `plugin:${p.name}`;
       for (;;) {
-        if (!db.open) return;
-        const batch = eventsAfter(db, cursorOf(db, consumer), 100);
+        if (store.closed) return;
+        const batch = await store.events.after(await store.events.cursorOf(consumer), 100);
         if (batch.length === 0) break;
         for (const e of batch) {
           try {
@@ -98,8 +102,8 @@ export class EventPump {
           } catch (err) {
             this.rt.log.error('event handler failed', { plugin: p.name, event: e.kind, id: e.id, error: (err as Error).message });
           }
-          if (!db.open) return;
-          advanceCursor(db, consumer, e.id);
+          if (store.closed) return;
+          await store.events.advance(consumer, e.id);
         }
       }
     }

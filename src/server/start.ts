@@ -28,7 +28,7 @@ export interface RunningServer {
   /** Flushes and closes everything (what SIGTERM does). */
   close(): Promise<void>;
   /** Re-reads the configuration file (what SIGHUP does). */
-  reload(): { ok: boolean; message: string };
+  reload(): Promise<{ ok: boolean; message: string }>;
   /** Hands pending events to every plugin now (tests). */
   pump(): Promise<void>;
 }
@@ -55,7 +55,7 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
   const log = createLogger(settings.logLevel, opts.logWrite);
   let app;
   try {
-    app = openApp(settings, { env, now: opts.now });
+    app = await openApp(settings, { env, now: opts.now });
   } catch (e) {
     if (e instanceof StartupError) {
       process.stderr.write(`${e.message}\n`);
@@ -78,9 +78,9 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
   let pump: EventPump | null = null;
   const rt: Runtime = { ctx, settings, env, log, providers, kick: () => void pump?.poll() };
 
-  router.add('GET', '/healthz', (_req, res) => {
+  router.add('GET', '/healthz', async (_req, res) => {
     try {
-      ctx.db.prepare('SELECT 1').get();
+      await ctx.store.ping();
       sendJson(res, 200, { status: 'ok', store: 'ok', workflows: Object.keys(ctx.config.workflows).length });
     } catch (e) {
       sendJson(res, 503, { status: 'error', store: (e as Error).message });
@@ -105,7 +105,7 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
     if (!m) return sendError(res, 404, 'not_found', `no route ${req.method} ${url.pathname}`);
     if ('allowed' in m) return sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${url.pathname} (allowed: ${m.allowed.join(', ')})`, { headers: { allow: m.allowed.join(', ') } });
     // Changes made by other processes are noticed on the next request.
-    pump?.poll();
+    void pump?.poll();
     try {
       const out = m.handler(req, res, m.params, url);
       if (out instanceof Promise)
@@ -131,7 +131,7 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
     // Nothing may keep the process alive after a failed start (the mock LLM, the store).
     await closeUpstreams();
     await mock?.close();
-    app.close();
+    await app.close();
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE' || err.code === 'EACCES')
       throw new StartupError(`cannot listen on port ${settings.port}: ${err.code === 'EADDRINUSE' ? 'it is already in use' : 'permission denied'} (set PORT to another port)`);
@@ -142,8 +142,8 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
 
   for (const p of plugins) await p.start?.();
   pump = new EventPump(rt, plugins, opts.pumpIntervalMs ?? 250);
-  pump.start();
-  pump.poll(true);
+  await pump.start();
+  void pump.poll(true);
 
   // Say what is on.
   const on = plugins.map((p) => p.name);
@@ -182,18 +182,18 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
       }
       await closeUpstreams();
       await mock?.close();
-      app.close();
+      await app.close();
       log.info('ai-release stopped');
     })());
 
-  const reload = () => {
+  const reload = async (): Promise<{ ok: boolean; message: string }> => {
     try {
       const config = loadConfigOrThrow(settings.configPath, env);
       ctx.config = config;
       providers.reset();
-      const r = syncConfigFile(ctx);
+      const r = await syncConfigFile(ctx);
       for (const p of plugins) p.onConfig?.();
-      pump?.poll(true);
+      void pump?.poll(true);
       const message = `configuration reloaded: ${r.requested.length} release(s) requested, ${r.policyChanged.length} policy change(s)`;
       log.info(message);
       return { ok: true, message };
@@ -211,7 +211,7 @@ export async function startServer(settings: Settings, opts: StartOptions = {}): 
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => reload());
+    process.on('SIGHUP', () => void reload());
   }
 
   return {

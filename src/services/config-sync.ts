@@ -6,12 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { LoadedConfig, Workflow } from '../config/types.ts';
 import { canonicalJson, configHash } from '../core/canonical.ts';
-import { appendAudit } from '../store/audit.ts';
-import { getConfig, putConfig } from '../store/configs.ts';
-import { tx } from '../store/db.ts';
-import { emitEvent } from '../store/events.ts';
-import { openReleaseOf } from '../store/releases.ts';
-import { getLiveWorkflow, insertLiveWorkflow, rememberFileHash, setFileState } from '../store/workflows.ts';
 import type { AppContext } from './context.ts';
 import { createReleaseTx, diffConfigs } from './request.ts';
 
@@ -50,65 +44,67 @@ export interface SyncReport {
   policyChanged: string[];
 }
 
-export function syncConfigFile(ctx: AppContext): SyncReport {
+const GLOBAL_POLICY = 'global_policy';
+
+export async function syncConfigFile(ctx: AppContext): Promise<SyncReport> {
   const report: SyncReport = { added: [], requested: [], waiting: [], policyChanged: [] };
   const now = ctx.now();
   const actor = CONFIG_FILE_ACTOR;
-  tx(ctx.db, () => {
+  await ctx.store.tx(async (t) => {
     const g = globalPolicy(ctx.config);
-    const gRow = ctx.db.prepare("SELECT value FROM meta WHERE key = 'global_policy'").get() as { value: string } | undefined;
+    const before = await t.meta.get(GLOBAL_POLICY);
     const gJson = canonicalJson(g);
-    if (!gRow) ctx.db.prepare("INSERT INTO meta (key, value) VALUES ('global_policy', ?)").run(gJson);
-    else if (gRow.value !== gJson) {
-      const changes = policyDiff(JSON.parse(gRow.value) as Record<string, unknown>, g);
-      ctx.db.prepare("UPDATE meta SET value = ? WHERE key = 'global_policy'").run(gJson);
-      appendAudit(ctx.db, { ts: now, actor, action: 'policy_changed', data: { scope: 'global', changes } });
-      emitEvent(ctx.db, { kind: 'policy_changed', payload: { scope: 'global', keys: Object.keys(changes) }, now });
+    if (before === undefined) await t.meta.put(GLOBAL_POLICY, gJson);
+    else if (before !== gJson) {
+      const changes = policyDiff(JSON.parse(before) as Record<string, unknown>, g);
+      await t.meta.put(GLOBAL_POLICY, gJson);
+      await t.audit.append({ ts: now, actor, action: 'policy_changed', data: { scope: 'global', changes } });
+      await t.events.emit({ kind: 'policy_changed', payload: { scope: 'global', keys: Object.keys(changes) }, now });
       report.policyChanged.push('(global)');
     }
   });
 
   for (const wf of Object.values(ctx.config.workflows)) {
-    tx(ctx.db, () => {
-      const hash = putConfig(ctx.db, wf.config, wf.promptFile, now);
+    await ctx.store.tx(async (t) => {
+      const hash = await t.configs.put(wf.config, wf.promptFile, now);
       const policy = canonicalJson(workflowPolicy(wf));
-      const live = getLiveWorkflow(ctx.db, wf.name);
+      const live = await t.workflows.get(wf.name);
       if (!live) {
-        insertLiveWorkflow(ctx.db, { name: wf.name, team: wf.team, stableHash: hash, fileHash: hash, policy, createdAt: now });
-        rememberFileHash(ctx.db, wf.name, hash, now);
-        appendAudit(ctx.db, { ts: now, actor, action: 'workflow_added', workflow: wf.name, data: { config: hash, team: wf.team } });
-        emitEvent(ctx.db, { kind: 'workflow_added', workflow: wf.name, payload: { config: hash }, now });
+        await t.workflows.insert({ name: wf.name, team: wf.team, stableHash: hash, fileHash: hash, policy, createdAt: now });
+        await t.workflows.rememberFileHash(wf.name, hash, now);
+        await t.audit.append({ ts: now, actor, action: 'workflow_added', workflow: wf.name, data: { config: hash, team: wf.team } });
+        await t.events.emit({ kind: 'workflow_added', workflow: wf.name, payload: { config: hash }, now });
         report.added.push(wf.name);
         return;
       }
       if (live.policy !== policy) {
         const changes = policyDiff(JSON.parse(live.policy) as Record<string, unknown>, JSON.parse(policy) as Record<string, unknown>);
-        setFileState(ctx.db, wf.name, { policy, team: wf.team }, now);
-        appendAudit(ctx.db, { ts: now, actor, action: 'policy_changed', workflow: wf.name, data: { scope: 'workflow', changes } });
-        emitEvent(ctx.db, { kind: 'policy_changed', workflow: wf.name, payload: { scope: 'workflow', keys: Object.keys(changes), team: wf.team }, now });
+        await t.workflows.setFileState(wf.name, { policy, team: wf.team }, now);
+        await t.audit.append({ ts: now, actor, action: 'policy_changed', workflow: wf.name, data: { scope: 'workflow', changes } });
+        await t.events.emit({ kind: 'policy_changed', workflow: wf.name, payload: { scope: 'workflow', keys: Object.keys(changes), team: wf.team }, now });
         report.policyChanged.push(wf.name);
       }
       if (hash === live.fileHash) return;
-      const seenBefore = !!ctx.db.prepare('SELECT 1 FROM file_hashes WHERE workflow = ? AND hash = ?').get(wf.name, hash);
+      const seenBefore = await t.workflows.fileHashSeen(wf.name, hash);
       if (seenBefore || hash === live.stableHash) {
         // Never a request for a hash seen before (or one already live).
-        rememberFileHash(ctx.db, wf.name, hash, now);
-        setFileState(ctx.db, wf.name, { fileHash: hash }, now);
+        await t.workflows.rememberFileHash(wf.name, hash, now);
+        await t.workflows.setFileState(wf.name, { fileHash: hash }, now);
         return;
       }
-      const open = openReleaseOf(ctx.db, wf.name);
+      const open = await t.releases.openOf(wf.name);
       if (open) {
         // Wait: the file is compared again on the next start or SIGHUP.
-        appendAudit(ctx.db, { ts: now, actor, action: 'config_change_waiting', workflow: wf.name, releaseId: open.id, data: { config: hash, open: open.key } });
-        emitEvent(ctx.db, { kind: 'notice', workflow: wf.name, payload: { text: `The configuration file changes ${wf.name} (${hash}), but ${open.key} is open: the request waits until it closes and the file is read again.` }, now });
+        await t.audit.append({ ts: now, actor, action: 'config_change_waiting', workflow: wf.name, releaseId: open.id, data: { config: hash, open: open.key } });
+        await t.events.emit({ kind: 'notice', workflow: wf.name, payload: { text: `The configuration file changes ${wf.name} (${hash}), but ${open.key} is open: the request waits until it closes and the file is read again.` }, now });
         report.waiting.push({ workflow: wf.name, open: open.key });
         return;
       }
-      rememberFileHash(ctx.db, wf.name, hash, now);
-      setFileState(ctx.db, wf.name, { fileHash: hash }, now);
-      const stable = getConfig(ctx.db, live.stableHash);
+      await t.workflows.rememberFileHash(wf.name, hash, now);
+      await t.workflows.setFileState(wf.name, { fileHash: hash }, now);
+      const stable = await t.configs.get(live.stableHash);
       const changes = stable ? diffConfigs(stable.config, wf.config, [stable.promptFile, wf.promptFile]) : {};
-      const r = createReleaseTx(ctx, actor, wf, live.stableHash, hash, changes, 'the configuration file changed', CONFIG_FILE_ACTOR);
+      const r = await createReleaseTx(t, ctx, actor, wf, live.stableHash, hash, changes, 'the configuration file changed', CONFIG_FILE_ACTOR);
       report.requested.push({ workflow: wf.name, release: r.key });
     });
   }

@@ -1,9 +1,10 @@
 /** What every use case takes: the store, the current config and the clock. */
 import type { LoadedConfig, Person } from '../config/types.ts';
-import type { Db } from '../store/db.ts';
+import type { Store } from '../store/store.ts';
 
 export interface AppContext {
-  db: Db;
+  /** Every piece of state (see store/store.ts for its transaction rules). */
+  store: Store;
   /** The configuration in force (replaced on SIGHUP). */
   config: LoadedConfig;
   now: () => number;

@@ -7,9 +7,6 @@ import { candidateWeight, stageLabel } from '../core/release.ts';
 import { dayKey } from '../core/time.ts';
 import type { Breach, DigestView, LadderLine, Mover, OpenReleaseLine } from '../core/views/digest.ts';
 import { stateLabel } from '../core/views/format.ts';
-import { loadCanarySnapshot } from '../store/canary-snapshots.ts';
-import { auditHead } from '../store/audit.ts';
-import { listReleases } from '../store/releases.ts';
 import type { AppContext } from './context.ts';
 import { daysBetween, projectMonthEnd, spendFigures, type WorkflowSpend } from './spend.ts';
 
@@ -71,73 +68,63 @@ function breaches(ctx: AppContext, team: string, lines: WorkflowSpend[], days: s
 }
 
 /** Draft backlog and write actions awaiting approval (index-backed counts, see 006_jobs.sql). */
-export function ladderOf(ctx: AppContext, workflows: string[], now: number): LadderLine[] {
-  const drafts = ctx.db.prepare(
-    // The partial index holds only rows still waiting for a person; named, since the planner
-    // (without ANALYZE statistics) would otherwise range-scan every old receipt of the workflow.
-    `SELECT COUNT(*) AS n, MIN(ts) AS oldest FROM receipts INDEXED BY receipts_unreviewed
-     WHERE workflow = ? AND purpose = 'production' AND COALESCE(approved, 0) = 0 AND COALESCE(edited, 0) = 0 AND ts < ?`,
-  );
-  const approvals = ctx.db.prepare('SELECT COUNT(*) AS n FROM receipts WHERE workflow = ? AND needs_approval = 1 AND (approved IS NULL OR approved = 0)');
-  return workflows.flatMap((name) => {
+export async function ladderOf(ctx: AppContext, workflows: string[], now: number): Promise<LadderLine[]> {
+  const out: LadderLine[] = [];
+  for (const name of workflows) {
     const wf = ctx.config.workflows[name];
-    if (!wf) return [];
+    if (!wf) continue;
     const line: LadderLine = { workflow: name, authority: wf.authority };
     if (wf.authority === 'draft') {
-      const d = drafts.get(name, now - DRAFT_REVIEW_MS) as { n: number; oldest: number | null };
-      line.unreviewedDrafts = { count: d.n, oldestTs: d.oldest };
+      const d = await ctx.store.receipts.unreviewedDrafts(name, now - DRAFT_REVIEW_MS);
+      line.unreviewedDrafts = { count: d.count, oldestTs: d.oldestTs };
     }
-    if (wf.authority === 'execute-with-approval' || wf.authority === 'execute-with-caps')
-      line.awaitingApproval = (approvals.get(name) as { n: number }).n;
-    return [line];
-  });
+    if (wf.authority === 'execute-with-approval' || wf.authority === 'execute-with-caps') line.awaitingApproval = await ctx.store.receipts.awaitingApproval(name);
+    out.push(line);
+  }
+  return out;
 }
 
 /** Open releases of the workflows with the cost delta their candidates cause (rollups by variant). */
-export function openReleaseLines(ctx: AppContext, workflows: string[], now: number, tz: string): OpenReleaseLine[] {
-  const byVariant = ctx.db.prepare(
-    `SELECT variant, SUM(calls) AS calls, SUM(cost_usd) AS cost FROM spend_daily
-     WHERE workflow = ? AND purpose = 'production' AND day >= ? AND day <= ? GROUP BY variant`,
-  );
+export async function openReleaseLines(ctx: AppContext, workflows: string[], now: number, tz: string): Promise<OpenReleaseLine[]> {
   const names = new Set(workflows);
-  return listReleases(ctx.db, { state: 'open', limit: 1000 })
-    .filter((r) => names.has(r.workflow))
-    .reverse()
-    .map((r) => {
-      const stages = ctx.config.workflows[r.workflow]?.rollout.stages ?? [100];
-      const share = candidateWeight({ state: r.state, stageIndex: r.stageIndex, stages });
-      const stage = r.state === 'canary' || r.state === 'ramp' ? stageLabel(stages, r.stageIndex) : stateLabel(r.state);
-      let stable: number | null = null;
-      let cand: number | null = null;
-      let extra: number | null = null;
-      if (r.trafficStartedAt !== null) {
-        const rows = byVariant.all(r.workflow, dayKey(r.trafficStartedAt, tz), dayKey(now, tz)) as { variant: string; calls: number; cost: number }[];
-        const s = rows.find((x) => x.variant === 'stable');
-        const c = rows.find((x) => x.variant === 'candidate');
-        stable = s?.calls ? s.cost / s.calls : null;
-        cand = c?.calls ? c.cost / c.calls : null;
-        if (stable !== null && cand !== null) extra = (cand - stable) * c!.calls;
-      }
-      const snap = r.state === 'canary' || r.state === 'ramp' || r.state === 'paused' ? loadCanarySnapshot(ctx.db, r.id) : undefined;
-      return {
-        key: r.key,
-        workflow: r.workflow,
-        stage,
-        candidateSharePct: share,
-        stableCostPerRun: stable,
-        candidateCostPerRun: cand,
-        extraUsd: extra,
-        canary: snap && snap.stage === r.stageIndex ? snap.judgement.status : null,
-      };
+  const open = (await ctx.store.releases.list({ state: 'open', limit: 1000 })).filter((r) => names.has(r.workflow)).reverse();
+  const out: OpenReleaseLine[] = [];
+  for (const r of open) {
+    const stages = ctx.config.workflows[r.workflow]?.rollout.stages ?? [100];
+    const share = candidateWeight({ state: r.state, stageIndex: r.stageIndex, stages });
+    const stage = r.state === 'canary' || r.state === 'ramp' ? stageLabel(stages, r.stageIndex) : stateLabel(r.state);
+    let stable: number | null = null;
+    let cand: number | null = null;
+    let extra: number | null = null;
+    if (r.trafficStartedAt !== null) {
+      const rows = await ctx.store.spend.byVariant(r.workflow, dayKey(r.trafficStartedAt, tz), dayKey(now, tz));
+      const s = rows.find((x) => x.variant === 'stable');
+      const c = rows.find((x) => x.variant === 'candidate');
+      stable = s?.calls ? s.cost / s.calls : null;
+      cand = c?.calls ? c.cost / c.calls : null;
+      if (stable !== null && cand !== null) extra = (cand - stable) * c!.calls;
+    }
+    const snap = r.state === 'canary' || r.state === 'ramp' || r.state === 'paused' ? await ctx.store.canarySnapshots.load(r.id) : undefined;
+    out.push({
+      key: r.key,
+      workflow: r.workflow,
+      stage,
+      candidateSharePct: share,
+      stableCostPerRun: stable,
+      candidateCostPerRun: cand,
+      extraUsd: extra,
+      canary: snap && snap.stage === r.stageIndex ? snap.judgement.status : null,
     });
+  }
+  return out;
 }
 
 /** Everything one team's digest shows, over `days`. */
-export function teamDigest(ctx: AppContext, team: string, q: { days: string[]; now: number; tz: string }): DigestView {
+export async function teamDigest(ctx: AppContext, team: string, q: { days: string[]; now: number; tz: string }): Promise<DigestView> {
   const names = Object.values(ctx.config.workflows)
     .filter((w) => w.team === team)
     .map((w) => w.name);
-  const lines = spendFigures(ctx, { workflows: names, days: q.days, now: q.now, tz: q.tz });
+  const lines = await spendFigures(ctx, { workflows: names, days: q.days, now: q.now, tz: q.tz });
   const monthToDateUsd = lines.reduce((s, l) => s + l.monthToDateUsd, 0);
   const projectedMonthUsd = projectMonthEnd(monthToDateUsd, q.now, q.tz);
   const budget = ctx.config.teams[team]?.budget.monthlyUsd;
@@ -152,9 +139,9 @@ export function teamDigest(ctx: AppContext, team: string, q: { days: string[]; n
     projectedMonthUsd,
     movers: movers(lines),
     breaches: breaches(ctx, team, lines, q.days, monthToDateUsd, projectedMonthUsd),
-    ladder: ladderOf(ctx, names, q.now),
-    releases: openReleaseLines(ctx, names, q.now, q.tz),
-    auditHead: auditHead(ctx.db),
+    ladder: await ladderOf(ctx, names, q.now),
+    releases: await openReleaseLines(ctx, names, q.now, q.tz),
+    auditHead: await ctx.store.audit.head(),
     now: q.now,
   };
 }

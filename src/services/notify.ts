@@ -3,8 +3,7 @@
  * transaction when there is one) and posted by every surface that is on, from its own cursor.
  */
 import type { Card } from '../core/card.ts';
-import type { Db } from '../store/db.ts';
-import { emitEvent } from '../store/events.ts';
+import type { Repositories } from '../store/store.ts';
 
 export interface AlertInput {
   workflow: string;
@@ -17,8 +16,8 @@ export interface AlertInput {
   now: number;
 }
 
-export function emitAlert(db: Db, a: AlertInput): number {
-  return emitEvent(db, {
+export function emitAlert(db: Repositories, a: AlertInput): Promise<number> {
+  return db.events.emit({
     kind: 'alert',
     releaseId: a.releaseId ?? null,
     workflow: a.workflow,
@@ -27,6 +26,6 @@ export function emitAlert(db: Db, a: AlertInput): number {
   });
 }
 
-export function emitDigest(db: Db, d: { team: string; card: Card; leaders: string[]; now: number }): number {
-  return emitEvent(db, { kind: 'digest', payload: { team: d.team, card: d.card, leaders: d.leaders }, now: d.now });
+export function emitDigest(db: Repositories, d: { team: string; card: Card; leaders: string[]; now: number }): Promise<number> {
+  return db.events.emit({ kind: 'digest', payload: { team: d.team, card: d.card, leaders: d.leaders }, now: d.now });
 }

@@ -9,25 +9,10 @@ import { RELEASE_ID_RE } from '../core/command.ts';
 import { checkPermission, mayGiveCostApproval } from '../core/permissions.ts';
 import type { TransitionEvent } from '../core/release.ts';
 import { isOpen, transition } from '../core/release.ts';
-import { appendAudit } from '../store/audit.ts';
-import { tx } from '../store/db.ts';
-import { emitEvent } from '../store/events.ts';
-import type { ReleaseRecord } from '../store/releases.ts';
-import {
-  addApproval,
-  bumpGateRun,
-  getRelease,
-  latestCompletedOf,
-  listApprovals,
-  openReleaseOf,
-  releaseKey,
-  setOverrideReason,
-  updateReleaseState,
-} from '../store/releases.ts';
-import { reviewTally } from '../store/review.ts';
-import { loadCanarySnapshot } from '../store/canary-snapshots.ts';
+import type { ReleaseRecord } from '../store/repos/releases.ts';
+import { releaseKey } from '../store/repos/releases.ts';
+import type { Repositories, Tx } from '../store/store.ts';
 import { earlyPromotionNote } from '../core/views/canary.ts';
-import { setStableHash } from '../store/workflows.ts';
 import type { Actor, AppContext, Outcome } from './context.ts';
 import { actorName, fail } from './context.ts';
 
@@ -45,19 +30,19 @@ export function workflowOf(ctx: AppContext, name: string): Outcome<Workflow> {
  * A release id, or a workflow name standing for its open release (for rollback, when none is
  * open, its latest completed release).
  */
-export function resolveRelease(ctx: AppContext, target: string, verb: ReleaseVerb | 'audit' | 'vote' | 'review'): Outcome<ReleaseRecord> {
+export async function resolveRelease(ctx: AppContext, target: string, verb: ReleaseVerb | 'audit' | 'vote' | 'review'): Promise<Outcome<ReleaseRecord>> {
   const m = RELEASE_ID_RE.exec(target);
   if (m) {
-    const r = getRelease(ctx.db, Number(m[1]));
+    const r = await ctx.store.releases.get(Number(m[1]));
     if (!r) return fail('not_found', `no release ${target.toUpperCase()}`, 'unknown_release');
     return { ok: true, value: r, sentence: '' };
   }
   const wf = workflowOf(ctx, target);
   if (!wf.ok) return wf;
-  const open = openReleaseOf(ctx.db, target);
+  const open = await ctx.store.releases.openOf(target);
   if (open) return { ok: true, value: open, sentence: '' };
   if (verb === 'rollback') {
-    const done = latestCompletedOf(ctx.db, target);
+    const done = await ctx.store.releases.latestCompletedOf(target);
     if (done) return { ok: true, value: done, sentence: '' };
     return fail('state_conflict', `${target} has no open release and no completed release to roll back`, 'no_release');
   }
@@ -109,67 +94,78 @@ export function applyTransition(
   actor: string,
   data: Record<string, unknown> = {},
   expectState?: string,
-): Outcome<ReleaseRecord> {
-  return tx(ctx.db, () => {
-    const r = getRelease(ctx.db, releaseId);
-    if (!r) return fail('not_found', `no release ${releaseKey(releaseId)}`, 'unknown_release');
-    if (expectState && r.state !== expectState)
-      return fail('state_conflict', `${r.key} changed meanwhile: it is ${r.state.replace(/_/g, ' ')} now`, 'state');
-    const wf = ctx.config.workflows[r.workflow];
-    const stages = wf?.rollout.stages ?? [100];
-    const now = ctx.now();
-    if (event === 'rollback' && r.state === 'completed') {
-      const latest = latestCompletedOf(ctx.db, r.workflow);
-      if (latest && latest.id !== r.id)
-        return fail('state_conflict', `${r.key} is not the latest completed release of ${r.workflow} (${latest.key} is)`, 'latest_completed');
-      const open = openReleaseOf(ctx.db, r.workflow);
-      if (open) return fail('state_conflict', `${open.key} is open on ${r.workflow}: roll it back or cancel it first`, 'one_open_release');
-    }
-    const t = transition(
-      { id: r.key, state: r.state, stageIndex: r.stageIndex, stages, pausedState: r.pausedState, completedAt: r.completedAt },
-      event,
-      now,
-    );
-    if (!t.ok) return fail('state_conflict', t.message, t.rule);
-    const enteringStage = (t.state === 'canary' || t.state === 'ramp' || t.state === 'completed') && t.stageIndex !== r.stageIndex;
-    const ok = updateReleaseState(ctx.db, r.id, r.state, r.version, {
-      state: t.state,
-      stageIndex: t.stageIndex,
-      pausedState: t.pausedState,
-      now,
-      stageStarted: enteringStage,
-      trafficStarted: t.state === 'canary' || t.state === 'ramp' || t.state === 'completed',
-      completed: t.state === 'completed',
-      ended: !isOpen(t.state),
-    });
-    if (!ok) return fail('state_conflict', `${r.key} changed meanwhile; nothing was done`, 'state');
-    if (t.state === 'completed') setStableHash(ctx.db, r.workflow, r.candidateHash, now);
-    if (event === 'rollback' && r.state === 'completed') setStableHash(ctx.db, r.workflow, r.baselineHash, now);
-    if (event === 'start_evals') data = { ...data, gate_run: bumpGateRun(ctx.db, r.id, now) };
-    appendAudit(ctx.db, {
-      ts: now,
-      actor,
-      action: AUDIT_ACTION[event],
-      workflow: r.workflow,
-      releaseId: r.id,
-      data: { from: r.state, to: t.state, stage: t.stageIndex >= 0 ? stages[t.stageIndex] ?? null : null, ...data },
-    });
-    emitEvent(ctx.db, {
-      kind: 'release_changed',
-      releaseId: r.id,
-      workflow: r.workflow,
-      payload: { action: AUDIT_ACTION[event], actor, sentence: t.sentence, ...data },
-      now,
-    });
-    if (event === 'start_evals')
-      emitEvent(ctx.db, { kind: 'gate_requested', releaseId: r.id, workflow: r.workflow, payload: { gateRun: data.gate_run }, now });
-    return { ok: true as const, value: getRelease(ctx.db, r.id)!, sentence: t.sentence };
+): Promise<Outcome<ReleaseRecord>> {
+  return ctx.store.tx((t) => transitionIn(t, ctx, releaseId, event, actor, data, expectState));
+}
+
+/** `applyTransition` in the caller's transaction. */
+export async function transitionIn(
+  t: Tx,
+  ctx: AppContext,
+  releaseId: number,
+  event: TransitionEvent,
+  actor: string,
+  data: Record<string, unknown> = {},
+  expectState?: string,
+): Promise<Outcome<ReleaseRecord>> {
+  const r = await t.releases.get(releaseId);
+  if (!r) return fail('not_found', `no release ${releaseKey(releaseId)}`, 'unknown_release');
+  if (expectState && r.state !== expectState)
+    return fail('state_conflict', `${r.key} changed meanwhile: it is ${r.state.replace(/_/g, ' ')} now`, 'state');
+  const wf = ctx.config.workflows[r.workflow];
+  const stages = wf?.rollout.stages ?? [100];
+  const now = ctx.now();
+  if (event === 'rollback' && r.state === 'completed') {
+    const latest = await t.releases.latestCompletedOf(r.workflow);
+    if (latest && latest.id !== r.id)
+      return fail('state_conflict', `${r.key} is not the latest completed release of ${r.workflow} (${latest.key} is)`, 'latest_completed');
+    const open = await t.releases.openOf(r.workflow);
+    if (open) return fail('state_conflict', `${open.key} is open on ${r.workflow}: roll it back or cancel it first`, 'one_open_release');
+  }
+  const tr = transition(
+    { id: r.key, state: r.state, stageIndex: r.stageIndex, stages, pausedState: r.pausedState, completedAt: r.completedAt },
+    event,
+    now,
+  );
+  if (!tr.ok) return fail('state_conflict', tr.message, tr.rule);
+  const enteringStage = (tr.state === 'canary' || tr.state === 'ramp' || tr.state === 'completed') && tr.stageIndex !== r.stageIndex;
+  const ok = await t.releases.updateState(r.id, r.state, r.version, {
+    state: tr.state,
+    stageIndex: tr.stageIndex,
+    pausedState: tr.pausedState,
+    now,
+    stageStarted: enteringStage,
+    trafficStarted: tr.state === 'canary' || tr.state === 'ramp' || tr.state === 'completed',
+    completed: tr.state === 'completed',
+    ended: !isOpen(tr.state),
   });
+  if (!ok) return fail('state_conflict', `${r.key} changed meanwhile; nothing was done`, 'state');
+  if (tr.state === 'completed') await t.workflows.setStableHash(r.workflow, r.candidateHash, now);
+  if (event === 'rollback' && r.state === 'completed') await t.workflows.setStableHash(r.workflow, r.baselineHash, now);
+  if (event === 'start_evals') data = { ...data, gate_run: await t.releases.bumpGateRun(r.id, now) };
+  await t.audit.append({
+    ts: now,
+    actor,
+    action: AUDIT_ACTION[event],
+    workflow: r.workflow,
+    releaseId: r.id,
+    data: { from: r.state, to: tr.state, stage: tr.stageIndex >= 0 ? stages[tr.stageIndex] ?? null : null, ...data },
+  });
+  await t.events.emit({
+    kind: 'release_changed',
+    releaseId: r.id,
+    workflow: r.workflow,
+    payload: { action: AUDIT_ACTION[event], actor, sentence: tr.sentence, ...data },
+    now,
+  });
+  if (event === 'start_evals')
+    await t.events.emit({ kind: 'gate_requested', releaseId: r.id, workflow: r.workflow, payload: { gateRun: data.gate_run }, now });
+  return { ok: true as const, value: (await t.releases.get(r.id))!, sentence: tr.sentence };
 }
 
 /** A verb from a person (chat, CLI, API, console): permission first, then the transition. */
-export function performVerb(ctx: AppContext, actor: Actor, verb: ReleaseVerb, target: string, opts: VerbOptions = {}): Outcome<ReleaseRecord> {
-  const ro = resolveRelease(ctx, target, verb);
+export async function performVerb(ctx: AppContext, actor: Actor, verb: ReleaseVerb, target: string, opts: VerbOptions = {}): Promise<Outcome<ReleaseRecord>> {
+  const ro = await resolveRelease(ctx, target, verb);
   if (!ro.ok) return ro;
   const r = ro.value;
   const wf = ctx.config.workflows[r.workflow];
@@ -190,9 +186,9 @@ export function performVerb(ctx: AppContext, actor: Actor, verb: ReleaseVerb, ta
       return acknowledge(ctx, who, r);
     case 'override':
       if (!opts.reason?.trim()) return fail('invalid', 'override needs --reason', 'reason_required');
-      return tx(ctx.db, () => {
-        const out = applyTransition(ctx, r.id, 'override', who, { reason: opts.reason }, r.state);
-        if (out.ok) setOverrideReason(ctx.db, r.id, opts.reason!);
+      return ctx.store.tx(async (t) => {
+        const out = await transitionIn(t, ctx, r.id, 'override', who, { reason: opts.reason }, r.state);
+        if (out.ok) await t.releases.setOverrideReason(r.id, opts.reason!);
         return out;
       });
     case 'cancel':
@@ -203,19 +199,19 @@ export function performVerb(ctx: AppContext, actor: Actor, verb: ReleaseVerb, ta
       const data: Record<string, unknown> = {};
       if (opts.reason) data.reason = opts.reason;
       // Promoting before the canary has judged the stage is allowed; say what it skips.
-      const skipped = verb === 'promote' ? promotionSkips(ctx, r, wf) : null;
+      const skipped = verb === 'promote' ? await promotionSkips(ctx, r, wf) : null;
       if (skipped) data.skipped = skipped;
-      const out = applyTransition(ctx, r.id, event, who, data, r.state);
+      const out = await applyTransition(ctx, r.id, event, who, data, r.state);
       return out.ok && skipped ? { ...out, sentence: `${out.sentence}: ${skipped}` } : out;
     }
   }
 }
 
 /** What promoting `r` now skips of its canary stage, or null when the canary judged it healthy past the bake. */
-function promotionSkips(ctx: AppContext, r: ReleaseRecord, wf: Workflow): string | null {
+async function promotionSkips(ctx: AppContext, r: ReleaseRecord, wf: Workflow): Promise<string | null> {
   if (r.state !== 'canary' && r.state !== 'ramp') return null;
   const since = r.stageStartedAt ?? r.trafficStartedAt ?? r.updatedAt;
-  const snap = loadCanarySnapshot(ctx.db, r.id);
+  const snap = await ctx.store.canarySnapshots.load(r.id);
   const judged = snap && snap.stage === r.stageIndex ? snap : null;
   return earlyPromotionNote(judged?.judgement ?? null, {
     stageAgeMs: ctx.now() - since, bakeMinutes: wf.rollout.minBakeMinutes, minSamples: wf.rollout.minSamples, candidateCalls: judged?.candidateCalls ?? null,
@@ -230,45 +226,44 @@ export interface ApprovalState {
   financeHave: boolean;
 }
 
-export function approvalState(ctx: AppContext, r: ReleaseRecord, wf: Workflow): ApprovalState {
-  const approvals = listApprovals(ctx.db, r.id, r.gateRuns);
+export async function approvalState(db: Repositories, r: ReleaseRecord, wf: Workflow): Promise<ApprovalState> {
+  const approvals = await db.approvals.list(r.id, r.gateRuns);
   const have = approvals.filter((a) => wf.approvers.includes(a.person) && a.person !== r.requester).length;
   const financeNeeded = r.gateOutcome === 'needs_cost_approval';
   const financeHave = approvals.some((a) => a.finance);
   return { approvals, needed: wf.minApprovals, have, financeNeeded, financeHave };
 }
 
-function approve(ctx: AppContext, actor: Actor, r0: ReleaseRecord, wf: Workflow): Outcome<ReleaseRecord> {
+function approve(ctx: AppContext, actor: Actor, r0: ReleaseRecord, wf: Workflow): Promise<Outcome<ReleaseRecord>> {
   const person = actor.person!;
-  return tx(ctx.db, () => {
-    const r = getRelease(ctx.db, r0.id)!;
+  return ctx.store.tx(async (t) => {
+    const r = (await t.releases.get(r0.id))!;
     if (r.state !== 'awaiting_approval')
       return fail('state_conflict', `${r.key} is ${r.state.replace(/_/g, ' ')}: approve is not allowed from that state`, 'state');
     if (wf.evals.humanReview.required) {
-      const t = reviewTally(ctx.db, r.id, r.gateRuns);
-      if (t.voted < t.pairs)
-        return fail('state_conflict', `human review: ${t.voted} of ${t.pairs} pairs voted`, 'human_review');
+      const tally = await t.review.tally(r.id, r.gateRuns);
+      if (tally.voted < tally.pairs)
+        return fail('state_conflict', `human review: ${tally.voted} of ${tally.pairs} pairs voted`, 'human_review');
     }
-    const before = approvalState(ctx, r, wf);
+    const before = await approvalState(t, r, wf);
     if (before.approvals.some((a) => a.person === person.name))
       return fail('state_conflict', `${person.name} has already approved ${r.key}`, 'already_approved');
     const finance = mayGiveCostApproval(person, r.requester);
     const now = ctx.now();
-    addApproval(ctx.db, r.id, r.gateRuns, { person: person.name, finance, at: now });
-    const after = approvalState(ctx, r, wf);
+    await t.approvals.add(r.id, r.gateRuns, { person: person.name, finance, at: now });
+    const after = await approvalState(t, r, wf);
     const complete = after.have >= after.needed && (!after.financeNeeded || after.financeHave);
     if (complete) {
-      const out = applyTransition(ctx, r.id, 'approved', person.name, {
+      return transitionIn(t, ctx, r.id, 'approved', person.name, {
         approvals: after.approvals.map((a) => a.person),
         ...(after.financeNeeded ? { cost_approved_by: after.approvals.filter((a) => a.finance).map((a) => a.person) } : {}),
       });
-      return out;
     }
     const waiting: string[] = [];
     if (after.have < after.needed) waiting.push(`${after.needed - after.have} more approver${after.needed - after.have > 1 ? 's' : ''}`);
     if (after.financeNeeded && !after.financeHave) waiting.push('a finance approval (the gate needs cost approval)');
     const sentence = `${person.name} approved ${r.key}; waiting for ${waiting.join(' and ')}`;
-    appendAudit(ctx.db, {
+    await t.audit.append({
       ts: now,
       actor: person.name,
       action: 'approval_recorded',
@@ -276,20 +271,18 @@ function approve(ctx: AppContext, actor: Actor, r0: ReleaseRecord, wf: Workflow)
       releaseId: r.id,
       data: { finance, have: after.have, needed: after.needed },
     });
-    emitEvent(ctx.db, { kind: 'release_changed', releaseId: r.id, workflow: r.workflow, payload: { action: 'approval_recorded', actor: person.name, sentence }, now });
-    return { ok: true as const, value: getRelease(ctx.db, r.id)!, sentence };
+    await t.events.emit({ kind: 'release_changed', releaseId: r.id, workflow: r.workflow, payload: { action: 'approval_recorded', actor: person.name, sentence }, now });
+    return { ok: true as const, value: (await t.releases.get(r.id))!, sentence };
   });
 }
 
-function acknowledge(ctx: AppContext, who: string, r: ReleaseRecord): Outcome<ReleaseRecord> {
-  return tx(ctx.db, () => {
-    const open = ctx.db
-      .prepare('SELECT stage, condition FROM alerts WHERE release_id = ? AND acked_at IS NULL ORDER BY at DESC')
-      .all(r.id) as { stage: number; condition: string }[];
+function acknowledge(ctx: AppContext, who: string, r: ReleaseRecord): Promise<Outcome<ReleaseRecord>> {
+  return ctx.store.tx(async (t) => {
+    const open = await t.alerts.open(r.id);
     if (open.length === 0) return fail('state_conflict', `${r.key} has no open alert to acknowledge`, 'no_open_alert');
     const now = ctx.now();
-    ctx.db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ? WHERE release_id = ? AND acked_at IS NULL').run(who, now, r.id);
-    appendAudit(ctx.db, {
+    await t.alerts.acknowledge(r.id, who, now);
+    await t.audit.append({
       ts: now,
       actor: who,
       action: 'alert_acknowledged',
@@ -298,7 +291,7 @@ function acknowledge(ctx: AppContext, who: string, r: ReleaseRecord): Outcome<Re
       data: { alerts: open.map((a) => a.condition) },
     });
     const sentence = `${who} acknowledged ${open.length} alert${open.length > 1 ? 's' : ''} on ${r.key}`;
-    emitEvent(ctx.db, { kind: 'release_changed', releaseId: r.id, workflow: r.workflow, payload: { action: 'alert_acknowledged', actor: who, sentence }, now });
+    await t.events.emit({ kind: 'release_changed', releaseId: r.id, workflow: r.workflow, payload: { action: 'alert_acknowledged', actor: who, sentence }, now });
     return { ok: true as const, value: r, sentence };
   });
 }

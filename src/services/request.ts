@@ -11,13 +11,8 @@ import type { ParamValue } from '../core/command.ts';
 import { checkPermission } from '../core/permissions.ts';
 import { isPinnedModel } from '../core/pinning.ts';
 import { canonicalJson, configHash } from '../core/canonical.ts';
-import { appendAudit } from '../store/audit.ts';
-import { getConfig, putConfig } from '../store/configs.ts';
-import { tx } from '../store/db.ts';
-import { emitEvent } from '../store/events.ts';
-import type { ReleaseChanges, ReleaseRecord } from '../store/releases.ts';
-import { bumpGateRun, getRelease, insertRelease, openReleaseOf, updateReleaseState } from '../store/releases.ts';
-import { getLiveWorkflow } from '../store/workflows.ts';
+import type { ReleaseChanges, ReleaseRecord } from '../store/repos/releases.ts';
+import type { Repositories, Tx } from '../store/store.ts';
 import type { Actor, AppContext, Outcome } from './context.ts';
 import { actorName, fail } from './context.ts';
 import { workflowOf } from './releases.ts';
@@ -46,15 +41,16 @@ function readPromptFile(ctx: AppContext, name: string): Outcome<string> {
 }
 
 /** Builds the candidate config a request describes, or says what is wrong with the request. */
-export function candidateConfig(
+export async function candidateConfig(
   ctx: AppContext,
+  db: Repositories,
   wf: Workflow,
   stable: ReleaseConfig,
   input: RequestInput,
-): Outcome<{ config: ReleaseConfig; promptFile: string | null; changes: ReleaseChanges }> {
+): Promise<Outcome<{ config: ReleaseConfig; promptFile: string | null; changes: ReleaseChanges }>> {
   const changes: ReleaseChanges = {};
   const config: ReleaseConfig = structuredClone(stable);
-  let promptFile: string | null = getConfig(ctx.db, configHash(stable))?.promptFile ?? wf.promptFile;
+  let promptFile: string | null = (await db.configs.get(configHash(stable)))?.promptFile ?? wf.promptFile;
   if (input.model !== undefined) {
     const model = input.model;
     if (!ctx.config.pricing[model])
@@ -98,7 +94,8 @@ export function diffConfigs(before: ReleaseConfig, after: ReleaseConfig, promptF
 }
 
 /** Inserts a release and starts its evaluation, in the caller's transaction. */
-export function createReleaseTx(
+export async function createReleaseTx(
+  t: Tx,
   ctx: AppContext,
   actor: string,
   wf: Workflow,
@@ -107,9 +104,9 @@ export function createReleaseTx(
   changes: ReleaseChanges,
   reason: string | null,
   source: string,
-): ReleaseRecord {
+): Promise<ReleaseRecord> {
   const now = ctx.now();
-  const r = insertRelease(ctx.db, {
+  const r = await t.releases.insert({
     workflow: wf.name,
     baselineHash,
     candidateHash,
@@ -120,7 +117,7 @@ export function createReleaseTx(
     changes,
     now,
   });
-  appendAudit(ctx.db, {
+  await t.audit.append({
     ts: now,
     actor,
     action: 'release_requested',
@@ -128,14 +125,14 @@ export function createReleaseTx(
     releaseId: r.id,
     data: { baseline: baselineHash, candidate: candidateHash, changes, reason, source },
   });
-  const gateRun = bumpGateRun(ctx.db, r.id, now);
-  updateReleaseState(ctx.db, r.id, 'requested', getRelease(ctx.db, r.id)!.version, {
+  const gateRun = await t.releases.bumpGateRun(r.id, now);
+  await t.releases.updateState(r.id, 'requested', r.version + 1, {
     state: 'evaluating',
     stageIndex: -1,
     pausedState: null,
     now,
   });
-  appendAudit(ctx.db, {
+  await t.audit.append({
     ts: now,
     actor,
     action: 'evals_started',
@@ -143,12 +140,12 @@ export function createReleaseTx(
     releaseId: r.id,
     data: { gate_run: gateRun },
   });
-  emitEvent(ctx.db, { kind: 'release_changed', releaseId: r.id, workflow: wf.name, payload: { action: 'requested', actor }, now });
-  emitEvent(ctx.db, { kind: 'gate_requested', releaseId: r.id, workflow: wf.name, payload: { gateRun }, now });
-  return getRelease(ctx.db, r.id)!;
+  await t.events.emit({ kind: 'release_changed', releaseId: r.id, workflow: wf.name, payload: { action: 'requested', actor }, now });
+  await t.events.emit({ kind: 'gate_requested', releaseId: r.id, workflow: wf.name, payload: { gateRun }, now });
+  return (await t.releases.get(r.id))!;
 }
 
-export function requestRelease(ctx: AppContext, actor: Actor, input: RequestInput): Outcome<ReleaseRecord> {
+export async function requestRelease(ctx: AppContext, actor: Actor, input: RequestInput): Promise<Outcome<ReleaseRecord>> {
   const wfo = workflowOf(ctx, input.workflow);
   if (!wfo.ok) return wfo;
   const wf = wfo.value;
@@ -156,17 +153,18 @@ export function requestRelease(ctx: AppContext, actor: Actor, input: RequestInpu
   if (refusal) return fail('forbidden', refusal.message, refusal.rule);
   if (input.model === undefined && input.prompt === undefined && Object.keys(input.params ?? {}).length === 0)
     return fail('invalid', 'a request needs a change: --model, --prompt or --param', 'no_change');
-  return tx(ctx.db, () => {
-    const live = getLiveWorkflow(ctx.db, wf.name);
-    const stable = live && getConfig(ctx.db, live.stableHash);
+  return ctx.store.tx(async (t) => {
+    const live = await t.workflows.get(wf.name);
+    const stable = live && (await t.configs.get(live.stableHash));
     if (!live || !stable) return fail('state_conflict', `${wf.name} has no live state yet: start the server once`, 'not_seeded');
-    const open = openReleaseOf(ctx.db, wf.name);
+    const open = await t.releases.openOf(wf.name);
     if (open) return fail('state_conflict', `${wf.name} already has an open release: ${open.key} (${open.state})`, 'one_open_release');
-    const cand = candidateConfig(ctx, wf, stable.config, input);
+    const cand = await candidateConfig(ctx, t, wf, stable.config, input);
     if (!cand.ok) return cand;
-    const hash = putConfig(ctx.db, cand.value.config, cand.value.promptFile, ctx.now());
+    const hash = configHash(cand.value.config);
     if (hash === live.stableHash) return fail('invalid', `that is the live config already (${hash}): nothing to release`, 'no_change');
-    const r = createReleaseTx(ctx, actorName(actor), wf, live.stableHash, hash, cand.value.changes, input.reason ?? null, input.source);
+    await t.configs.put(cand.value.config, cand.value.promptFile, ctx.now());
+    const r = await createReleaseTx(t, ctx, actorName(actor), wf, live.stableHash, hash, cand.value.changes, input.reason ?? null, input.source);
     return { ok: true as const, value: r, sentence: `${r.key} requested for ${wf.name}: the gate is running against the live baseline` };
   });
 }

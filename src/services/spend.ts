@@ -5,6 +5,7 @@
  */
 import { dayKey, lastDays, monthKey, monthProgress, nextDayStart } from '../core/time.ts';
 import type { SpendLine } from '../core/views/spend.ts';
+import type { DaySpend } from '../store/repos/spend.ts';
 import type { AppContext } from './context.ts';
 
 /** Days of history the per-run trend sparkline shows. */
@@ -27,16 +28,7 @@ export interface SpendReport {
   evalUsd: number;
 }
 
-interface DayRow {
-  day: string;
-  workflow: string;
-  purpose: string;
-  calls: number;
-  errors: number;
-  cost: number;
-  inp: number;
-  outp: number;
-}
+type DayRow = DaySpend;
 
 /** The day keys from `first` to `last` inclusive (both "YYYY-MM-DD"). */
 export function daysBetween(first: string, last: string): string[] {
@@ -70,7 +62,7 @@ export function projectMonthEnd(monthToDateUsd: number, now: number, tz: string)
  * spend apart, cost and tokens per run, the 7-day average before the window, the per-run trend,
  * month to date (through `now`) and its projected month-end.
  */
-export function spendFigures(ctx: AppContext, q: { workflows: string[]; days: string[]; now: number; tz: string }): WorkflowSpend[] {
+export async function spendFigures(ctx: AppContext, q: { workflows: string[]; days: string[]; now: number; tz: string }): Promise<WorkflowSpend[]> {
   const { days, now, tz } = q;
   const first = days[0]!;
   const last = days[days.length - 1]!;
@@ -80,12 +72,7 @@ export function spendFigures(ctx: AppContext, q: { workflows: string[]; days: st
   const avgDays = daysBetween(shiftDay(first, -AVERAGE_DAYS), shiftDay(first, -1));
   const from = [trendDays[0]!, avgDays[0]!, `${month}-01`].sort()[0]!;
   const to = last > today ? last : today;
-  const rows = ctx.db
-    .prepare(
-      `SELECT day, workflow, purpose, SUM(calls) calls, SUM(errors) errors, SUM(cost_usd) cost, SUM(input_tokens) inp, SUM(output_tokens) outp
-       FROM spend_daily WHERE day >= ? AND day <= ? GROUP BY day, workflow, purpose`,
-    )
-    .all(from, to) as DayRow[];
+  const rows = await ctx.store.spend.byDay(from, to);
   const byWorkflow = new Map<string, Map<string, { prod?: DayRow; eval?: DayRow }>>();
   for (const r of rows) {
     let m = byWorkflow.get(r.workflow);
@@ -131,13 +118,13 @@ export function spendFigures(ctx: AppContext, q: { workflows: string[]; days: st
 }
 
 /** `/ai-release spend`: the last `days` days up to today, per workflow of the scope. */
-export function spendReport(ctx: AppContext, q: { team?: string; workflow?: string; days: number }, tz = process.env.TZ || 'UTC'): SpendReport {
+export async function spendReport(ctx: AppContext, q: { team?: string; workflow?: string; days: number }, tz = process.env.TZ || 'UTC'): Promise<SpendReport> {
   const now = ctx.now();
   const days = lastDays(now, q.days, tz);
   const names = Object.values(ctx.config.workflows)
     .filter((w) => (!q.team || w.team === q.team) && (!q.workflow || w.name === q.workflow))
     .map((w) => w.name);
-  const workflows = spendFigures(ctx, { workflows: names, days, now, tz });
+  const workflows = await spendFigures(ctx, { workflows: names, days, now, tz });
   return {
     days,
     workflows,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyTransition } from '../../src/services/releases.ts';
-import { setReleaseVerdict } from '../../src/store/releases.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 
@@ -13,9 +12,9 @@ describe('/v1/releases', () => {
   beforeAll(async () => {
     const { file } = writeMiniConfig();
     t = await startTestServer({ settings: { configPath: file } });
-    eli = t.token('eli');
-    dana = t.token('dana');
-    gw = t.gatewayToken('support');
+    eli = await t.token('eli');
+    dana = await t.token('dana');
+    gw = await t.gatewayToken('support');
   });
   afterAll(() => t.close());
 
@@ -52,8 +51,8 @@ describe('/v1/releases', () => {
     // the gate's answer, as the gate runner would write it
     const cur = await api(t.url, 'GET', '/v1/releases/REL-1', eli);
     if (cur.json.state === 'evaluating') {
-      setReleaseVerdict(ctx.db, 1, { outcome: 'pass', summary: 'ok', rows: [] }, 'pass', ctx.now());
-      applyTransition(ctx, 1, 'gate_passed', 'gate', {}, 'evaluating');
+      await ctx.store.releases.setVerdict(1, { outcome: 'pass', summary: 'ok', rows: [] }, 'pass', ctx.now());
+      await applyTransition(ctx, 1, 'gate_passed', 'gate', {}, 'evaluating');
     }
     const early = await api(t.url, 'POST', '/v1/releases/REL-1/promote', eli, {});
     expect(early.status).toBe(409);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
+import { tamperWith } from '../helpers/tamper.ts';
 
 let t: TestServer;
 
@@ -33,11 +34,11 @@ function run(b: Browser, command: string, extra: { reason?: string; headers?: Re
 }
 
 const get = (b: Browser | null, path: string) => fetch(`${t.url}${path}`, { headers: b ? { cookie: b.cookie } : {}, redirect: 'manual' });
-const stateOf = (id: number) => (t.db.prepare('SELECT state FROM releases WHERE id = ?').get(id) as { state: string } | undefined)?.state;
+const stateOf = async (id: number) => (await t.store.releases.get(id))?.state;
 
 async function settled(id: number): Promise<string> {
   await expect.poll(() => stateOf(id), { timeout: 25_000, interval: 100 }).not.toBe('evaluating');
-  return stateOf(id)!;
+  return (await stateOf(id))!;
 }
 
 beforeAll(async () => {
@@ -65,7 +66,7 @@ describe('console sign-in', () => {
   it('refuses a bad token, a gateway token and a revoked one, setting no cookie', async () => {
     for (const [token, says] of [
       ['air_rel_not-a-real-token', 'unknown or revoked'],
-      [t.gatewayToken('support'), 'needs a personal token of scope releases'],
+      [await t.gatewayToken('support'), 'needs a personal token of scope releases'],
     ] as const) {
       const res = await fetch(`${t.url}/console/signin`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
       expect(res.status).toBe(401);
@@ -75,7 +76,7 @@ describe('console sign-in', () => {
   });
 
   it('keeps the token out of the cookie (HttpOnly, SameSite=Strict) and ends the session on sign-out or when the token is revoked', async () => {
-    const token = t.token('eli');
+    const token = await t.token('eli');
     const res = await fetch(`${t.url}/console/signin`, { method: 'POST', body: new URLSearchParams({ token }), redirect: 'manual' });
     const setCookie = res.headers.get('set-cookie')!;
     expect(setCookie).toMatch(/HttpOnly/);
@@ -99,7 +100,7 @@ describe('console sign-in', () => {
     // Revoking the token ends its sessions.
     const b = await signIn(token);
     expect((await get(b, '/workflows')).status).toBe(200);
-    t.db.prepare('UPDATE tokens SET revoked_at = ? WHERE revoked_at IS NULL AND person = ?').run(Date.now(), 'eli');
+    for (const tok of await t.store.tokens.list()) if (tok.person === 'eli' && tok.revokedAt === null) await t.store.tokens.revoke(tok.name, Date.now());
     expect((await get(b, '/workflows')).status).toBe(302);
   });
 });
@@ -110,12 +111,12 @@ describe('console commands', () => {
   let releaseId: number;
 
   beforeAll(async () => {
-    eli = await signIn(t.token('eli'));
-    dana = await signIn(t.token('dana'));
+    eli = await signIn(await t.token('eli'));
+    dana = await signIn(await t.token('dana'));
   });
 
   it('refuses a command without the CSRF token, with a wrong one or from another origin, and changes nothing', async () => {
-    const before = (t.db.prepare('SELECT COUNT(*) c FROM releases').get() as { c: number }).c;
+    const before = (await t.store.releases.list()).length;
     const missing = await fetch(`${t.url}/console/api/run`, { method: 'POST', headers: { cookie: dana.cookie, 'content-type': 'application/json' }, body: '{"command":"request alpha --param temperature=0.3"}' });
     expect(missing.status).toBe(403);
     expect((await missing.json()).error.rule).toBe('csrf');
@@ -123,7 +124,7 @@ describe('console commands', () => {
     expect(wrong.status).toBe(403);
     const cross = await run(dana, 'request alpha --param temperature=0.3', { headers: { origin: 'http://evil.example' } });
     expect(cross.status).toBe(403);
-    expect((t.db.prepare('SELECT COUNT(*) c FROM releases').get() as { c: number }).c).toBe(before);
+    expect(await t.store.releases.list()).toHaveLength(before);
   });
 
   it('runs a request as the signed-in person and refuses their own approval with the four-eyes rule', async () => {
@@ -133,8 +134,8 @@ describe('console commands', () => {
     expect(body.ok).toBe(true);
     expect(body.html).toContain('requested');
     releaseId = Number(String(body.release).slice(4));
-    const row = t.db.prepare('SELECT requester, source FROM releases WHERE id = ?').get(releaseId) as { requester: string; source: string };
-    expect(row).toEqual({ requester: 'dana', source: 'console' });
+    const row = (await t.store.releases.get(releaseId))!;
+    expect(row).toMatchObject({ requester: 'dana', source: 'console' });
     expect(await settled(releaseId)).toBe('awaiting_approval');
 
     const own = await run(dana, `approve REL-${releaseId}`);
@@ -142,7 +143,7 @@ describe('console commands', () => {
     const refusal = await own.json();
     expect(refusal.error.rule).toBe('four_eyes');
     expect(refusal.html).toContain('four-eyes: the requester may not approve their own release');
-    expect(stateOf(releaseId)).toBe('awaiting_approval');
+    expect(await stateOf(releaseId)).toBe('awaiting_approval');
 
     // The reason typed in was escaped on the release page.
     const page = await (await get(eli, `/releases/REL-${releaseId}`)).text();
@@ -175,7 +176,7 @@ describe('console commands', () => {
     const decoder = new TextDecoder();
     let text = '';
     await reader.read(); // the connected comment: the stream is attached
-    const approved = await api(t.url, 'POST', `/v1/releases/REL-${releaseId}/approve`, t.token('sam'));
+    const approved = await api(t.url, 'POST', `/v1/releases/REL-${releaseId}/approve`, await t.token('sam'));
     expect(approved.status).toBe(200);
     const deadline = Date.now() + 10_000;
     while (!text.includes(`"release":"REL-${releaseId}"`) && Date.now() < deadline) {
@@ -197,7 +198,7 @@ describe('console commands', () => {
 describe('console pages', () => {
   let ops: Browser;
   beforeAll(async () => {
-    ops = await signIn(t.token('ops'));
+    ops = await signIn(await t.token('ops'));
   });
 
   it('renders every page for a signed-in admin', async () => {
@@ -219,9 +220,10 @@ describe('console pages', () => {
 
   it('shows baseline and candidate outputs side by side and the release timeline', async () => {
     const page = await (await get(ops, '/releases/REL-1')).text();
-    const row = t.db.prepare("SELECT case_id FROM eval_results WHERE release_id = 1 AND variant = 'candidate' LIMIT 1").get() as { case_id: string };
+    const r1 = (await t.store.releases.get(1))!;
+    const row = (await t.store.evalResults.load(1, r1.gateRuns)).find((x) => x.variant === 'candidate')!;
     expect(page).toContain('table class="list side-by-side"');
-    expect(page).toContain(row.case_id);
+    expect(page).toContain(row.caseId);
     expect(page).toMatch(/<ol class="timeline">[\s\S]*release requested[\s\S]*by dana/);
   });
 
@@ -242,7 +244,7 @@ describe('console pages', () => {
   });
 
   it('reports a broken audit chain with the event where it breaks', async () => {
-    t.db.prepare("UPDATE audit SET actor = 'mallory' WHERE seq = 2").run();
+    tamperWith(t.settings.databasePath, "UPDATE audit SET actor = 'mallory' WHERE seq = 2");
     const page = await (await get(ops, '/audit')).text();
     expect(page).toContain('chain BROKEN at event 2');
   });

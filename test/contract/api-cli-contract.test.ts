@@ -19,7 +19,7 @@ describe('HTTP API', () => {
   });
 
   it('POST /v1/receipts: a validation error names the wrong field, for one receipt and for a batch', async () => {
-    const gw = s.gatewayToken('support');
+    const gw = await s.gatewayToken('support');
     const one = await api(s.url, 'POST', '/v1/receipts', gw, { id: 'v-1', workflow: 'support-triage', input_tokens: 'ten' });
     expect(one.status).toBe(400);
     expect(one.json.error.type).toBe('invalid_request');
@@ -33,18 +33,18 @@ describe('HTTP API', () => {
   });
 
   it('POST /v1/receipts: tools the app executed may be reported flat ({name, arguments}); a write call needs approval', async () => {
-    const gw = s.gatewayToken('finance-ops');
+    const gw = await s.gatewayToken('finance-ops');
     const body = { id: 'flat-1', workflow: 'gl-coding', input_tokens: 10, output_tokens: 5, tool_calls: [{ name: 'post_journal_entry', arguments: { gl_account: '6100', amount: 5 } }] };
     const res = await api(s.url, 'POST', '/v1/receipts', gw, body);
     expect(res.status).toBe(200);
     expect(res.json.ids).toEqual(['flat-1']);
-    const row = s.db.prepare('SELECT needs_approval, tool_calls FROM receipts WHERE id = ?').get('flat-1') as { needs_approval: number; tool_calls: string };
+    const row = (await s.store.receipts.get('flat-1'))!;
     expect(row.needs_approval).toBe(1);
-    expect(JSON.parse(row.tool_calls)[0].function.name).toBe('post_journal_entry');
+    expect(JSON.parse(row.tool_calls!)[0].function.name).toBe('post_journal_entry');
   });
 
   it('POST /v1/releases/{workflow}/{verb}: a workflow name stands for its open release', async () => {
-    const eli = s.token('eli');
+    const eli = await s.token('eli');
     const made = await api(s.url, 'POST', '/v1/releases', eli, { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14' });
     expect(made.status).toBe(201);
     const cancelled = await api(s.url, 'POST', '/v1/releases/support-triage/cancel', eli, {});

@@ -5,7 +5,6 @@
 import { expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
 import { performVerb } from '../../src/services/releases.ts';
-import { getRelease } from '../../src/store/releases.ts';
 import { botAddedActivity, cardOf, cardTitle, sendActivity, startFakeConnector, type FakeConnector } from '../helpers/fake-connector.ts';
 import { postSigned, slashCommandBody, startFakeSlack, type FakeSlack, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
@@ -29,13 +28,13 @@ it('an approval from Slack updates the release card posted in Teams', async () =
   });
   const added = await sendActivity(ts.url, botAddedActivity(fc.serviceUrl, { aad: '6f1c2d3e-0000-4000-8000-00000000da7a', name: 'Dana' }, { kind: 'channel', channel: '19:general@thread.tacv2' }));
   expect(added.status).toBe(200);
-  const req = await api(ts.url, 'POST', '/v1/releases', ts.token('eli'), { workflow: 'alpha', prompt: 'alpha-v2' });
+  const req = await api(ts.url, 'POST', '/v1/releases', await ts.token('eli'), { workflow: 'alpha', prompt: 'alpha-v2' });
   expect(req.status).toBe(201);
   const key: string = req.json.id ?? req.json.key;
   const id = Number(key.slice(4));
-  await fc.waitFor(() => !['requested', 'evaluating'].includes(getRelease(ts.db, id)!.state));
+  await fake.waitFor(async () => !['requested', 'evaluating'].includes((await ts.store.releases.get(id))!.state), 'the gate', 10_000);
   const ctx = ts.server.runtime.ctx;
-  if (getRelease(ts.db, id)!.state === 'gate_failed') expect(performVerb(ctx, { person: ctx.config.people.ops!, surface: 'cli' }, 'override', key, { reason: 't' }).ok).toBe(true);
+  if ((await ts.store.releases.get(id))!.state === 'gate_failed') expect((await performVerb(ctx, { person: ctx.config.people.ops!, surface: 'cli' }, 'override', key, { reason: 't' })).ok).toBe(true);
   await ts.server.pump();
   const post = await (async () => {
     await fc.waitFor(() => fc.callsOf('post', TEAMS_CHANNEL).some((c) => cardTitle(cardOf(c)).startsWith(`${key} `)));
@@ -44,7 +43,7 @@ it('an approval from Slack updates the release card posted in Teams', async () =
 
   const res = await postSigned(ts.url, SECRET, slashCommandBody({ text: `approve ${key}`, user: 'U0DANA', triggerId: 't1', responseUrl: fake.responseUrl('a1') }));
   expect(res.status).toBe(200);
-  await fc.waitFor(() => getRelease(ts.db, id)!.state === 'canary');
+  await fake.waitFor(async () => (await ts.store.releases.get(id))!.state === 'canary', 'the approval', 10_000);
   await ts.server.pump();
   await fc.waitFor(() => fc.callsOf('update', TEAMS_CHANNEL).some((c) => c.activityId === post.activityId && /canary/i.test(cardTitle(cardOf(c)))));
   expect(fc.callsOf('post', TEAMS_CHANNEL).filter((c) => cardTitle(cardOf(c)).startsWith(`${key} `))).toHaveLength(1);

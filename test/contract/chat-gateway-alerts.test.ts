@@ -8,7 +8,6 @@ import { expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
 import { slackSettled } from '../../src/chat/slack/plugin.ts';
 import { performVerb } from '../../src/services/releases.ts';
-import { getRelease } from '../../src/store/releases.ts';
 import { startFakeSlack, type FakeSlack, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
@@ -35,25 +34,26 @@ it('drift on the candidate of a release in canary is alerted once, in the releas
   llm = await startMockLlm({ port: 0, seed: 3, latencyMs: 1 });
   const cfg = writeMiniConfig({ stages: [50, 100] });
   ts = await startTestServer({ settings: { configPath: cfg.file }, env: { OPENAI_BASE_URL: llm.url, SLACK_BOT_TOKEN: 'xoxb-d', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.apiUrl } });
-  gw = ts.gatewayToken('support');
+  gw = await ts.gatewayToken('support');
   const ctx = ts.server.runtime.ctx;
-  const req = await api(ts.url, 'POST', '/v1/releases', ts.token('eli'), { workflow: 'alpha', model: 'gpt-4.1-mini-2025-04-14' });
+  const req = await api(ts.url, 'POST', '/v1/releases', await ts.token('eli'), { workflow: 'alpha', model: 'gpt-4.1-mini-2025-04-14' });
   expect(req.status).toBe(201);
   const key: string = req.json.id ?? req.json.key;
   const id = Number(key.slice(4));
-  await fake.waitFor(() => !['requested', 'evaluating'].includes(getRelease(ts.db, id)!.state), 'the gate', 20_000);
-  if (getRelease(ts.db, id)!.state === 'gate_failed') expect(performVerb(ctx, { person: ctx.config.people.ops!, surface: 'cli' }, 'override', key, { reason: 't' }).ok).toBe(true);
-  expect((await api(ts.url, 'POST', `/v1/releases/${key}/approve`, ts.token('dana'), {})).status).toBe(200);
+  await fake.waitFor(async () => !['requested', 'evaluating'].includes((await ts.store.releases.get(id))!.state), 'the gate', 20_000);
+  if ((await ts.store.releases.get(id))!.state === 'gate_failed') expect((await performVerb(ctx, { person: ctx.config.people.ops!, surface: 'cli' }, 'override', key, { reason: 't' })).ok).toBe(true);
+  expect((await api(ts.url, 'POST', `/v1/releases/${key}/approve`, await ts.token('dana'), {})).status).toBe(200);
 
   // Both arms served once, then the provider swaps the model behind the candidate's alias.
   const seen = new Set<string | null>();
   for (let i = 0; seen.size < 2 && i < 60; i++) seen.add(await call(`u${i}`));
   expect(seen).toEqual(new Set(['stable', 'candidate']));
-  await fake.waitFor(() => (ts.db.prepare('SELECT COUNT(*) n FROM served_models').get() as { n: number }).n >= 2, 'served models recorded');
+  await fake.waitFor(async () => (await ts.store.servedModels.all()).size >= 2, 'served models recorded');
   llm.setFingerprint('gpt-4.1-mini-2025-04-14', 'fp_swapped', 'gpt-4.1-mini-2025-09-30');
   for (let i = 100; i < 130; i++) await call(`u${i}`);
-  await fake.waitFor(() => (ts.db.prepare("SELECT COUNT(*) n FROM audit WHERE action = 'model_drift'").get() as { n: number }).n > 0, 'the drift audit event');
-  expect((ts.db.prepare("SELECT COUNT(*) n FROM audit WHERE action = 'model_drift'").get() as { n: number }).n).toBe(1);
+  const drifts = async () => (await ts.store.audit.list({})).filter((e) => e.action === 'model_drift').length;
+  await fake.waitFor(async () => (await drifts()) > 0, 'the drift audit event');
+  expect(await drifts()).toBe(1);
   await ts.server.pump();
   await slackSettled();
   const main = fake.messagesIn('C0SUPPORT').find((m) => !m.thread_ts && m.text.includes(key))!;
@@ -68,7 +68,7 @@ it('a team budget crossing 80% from gateway traffic is posted once to the team c
   const cfg = writeMiniConfig();
   writeFileSync(cfg.file, readFileSync(cfg.file, 'utf8').replace('budget: { dailyUsd: 50, monthlyUsd: 1000 }', 'budget: { dailyUsd: 0.01, monthlyUsd: 1000 }'));
   ts = await startTestServer({ settings: { configPath: cfg.file }, env: { OPENAI_BASE_URL: llm.url, SLACK_BOT_TOKEN: 'xoxb-b', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: fake.apiUrl } });
-  gw = ts.gatewayToken('support');
+  gw = await ts.gatewayToken('support');
   const statuses: number[] = [];
   for (let i = 0; i < 40; i++) {
     const r = await fetch(`${ts.url}/v1/chat/completions`, {

@@ -5,7 +5,6 @@
  */
 import { expect, it } from 'vitest';
 import { slackSettled } from '../../src/chat/slack/plugin.ts';
-import { getRelease } from '../../src/store/releases.ts';
 import { blockActionBody, postSigned, startFakeSlack, type FakeSlack, type StoredMessage, useFastSlack } from '../helpers/fake-slack.ts';
 import { api, startTestServer, type TestServer } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
@@ -26,7 +25,7 @@ it('a review pair is voted through its button by an approver; the requester is r
   fake = await startFakeSlack();
   const cfg = writeMiniConfig({ humanReviewRequired: true });
   ts = await startTestServer({ settings: { configPath: cfg.file }, env: { SLACK_BOT_TOKEN: 'xoxb-r', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl } });
-  const req = await api(ts.url, 'POST', '/v1/releases', ts.token('eli'), { workflow: 'alpha', prompt: 'alpha-v2' });
+  const req = await api(ts.url, 'POST', '/v1/releases', await ts.token('eli'), { workflow: 'alpha', prompt: 'alpha-v2' });
   expect(req.status).toBe(201);
   const key: string = req.json.id ?? req.json.key;
   const main = await fake.waitFor(() => fake.messagesIn('C0SUPPORT').find((m) => !m.thread_ts && m.text.includes(key)), 'the release message', 10_000);
@@ -39,19 +38,26 @@ it('a review pair is voted through its button by an approver; the requester is r
   const up = buttons.find((b: any) => /👍 1/.test(b.text.text));
   expect(up).toBeTruthy();
   expect(buttons.some((b: any) => /👎 1/.test(b.text.text))).toBe(true);
-  const votes = () => (ts.db.prepare('SELECT COUNT(*) n FROM review_votes').get() as { n: number }).n;
+  const id = Number(key.slice(4));
+  const votes = async () => {
+    const r = (await ts.store.releases.get(id))!;
+    return (await ts.store.review.tally(id, r.gateRuns)).voted;
+  };
 
   const byRequester = click('U0ELI', review, up);
   expect((await byRequester.send()).status).toBe(200);
   const refusal = await fake.waitFor(() => fake.responsesTo(byRequester.id)[0], 'the refusal');
   expect(refusal.body.response_type).toBe('ephemeral');
   expect(JSON.stringify(refusal.body)).toMatch(/rule: \w+/);
-  expect(votes()).toBe(0);
+  expect(await votes()).toBe(0);
 
   const bySam = click('U0SAM', review, up);
   expect((await bySam.send()).status).toBe(200);
-  await fake.waitFor(() => votes() === 1, 'the vote');
+  await fake.waitFor(async () => (await votes()) === 1, 'the vote');
   await slackSettled();
-  expect(ts.db.prepare('SELECT person, choice FROM review_votes').all()).toEqual([{ person: 'sam', choice: 'candidate' }]);
-  expect(['awaiting_approval', 'gate_failed']).toContain(getRelease(ts.db, Number(key.slice(4)))!.state);
+  const r = (await ts.store.releases.get(id))!;
+  expect(await ts.store.review.tally(id, r.gateRuns)).toMatchObject({ voted: 1, candidateBetter: 1, candidateWorse: 0 });
+  const votedBy = (await ts.store.audit.list({ releaseId: id })).filter((e) => e.action === 'review_vote');
+  expect(votedBy.map((e) => [e.actor, e.data.choice])).toEqual([['sam', 'candidate']]);
+  expect(['awaiting_approval', 'gate_failed']).toContain(r.state);
 }, 40_000);

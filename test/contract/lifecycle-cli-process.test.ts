@@ -11,7 +11,6 @@ import { startTestServer, tempDir, type TestServer } from '../helpers/harness.ts
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
-import { getRelease } from '../../src/store/releases.ts';
 
 let fake: FakeSlack;
 let ts: TestServer;
@@ -31,7 +30,7 @@ afterEach(async () => {
 });
 
 it('a request made by the CLI in another process is posted to the team channel and updated when the gate finishes', async () => {
-  const token = ts.token('eli');
+  const token = await ts.token('eli');
   const run = await runCli(['request', 'alpha', '--model', 'gpt-4.1-mini-2025-04-14', '--reason', 'cheaper'], {
     DATABASE_PATH: ts.settings.databasePath,
     AI_RELEASE_CONFIG: ts.settings.configPath,
@@ -43,7 +42,7 @@ it('a request made by the CLI in another process is posted to the team channel a
   const posted = await fake.waitFor(() => fake.messagesIn('C0SUPPORT').find((m) => m.text.includes(key) && !m.thread_ts), 'the release card', 10_000);
   // The gate runs in the server and its verdict updates the same message.
   await fake.waitFor(() => fake.message('C0SUPPORT', posted.ts)!.updates > 0, 'the card update after the gate', 20_000);
-  const state = getRelease(ts.db, Number(key.slice(4)))!.state;
+  const state = (await ts.store.releases.get(Number(key.slice(4))))!.state;
   expect(['awaiting_approval', 'gate_failed']).toContain(state);
   expect(fake.messagesIn('C0SUPPORT').filter((m) => !m.thread_ts && m.text.includes(key))).toHaveLength(1);
 }, 40_000);
@@ -53,15 +52,16 @@ it('a release left in evaluating while no server ran is evaluated from the start
   const dir = tempDir();
   ts = await startTestServer({ dir, settings: { configPath: writeMiniConfig().file }, env: { OPENAI_BASE_URL: llm.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: fake.apiUrl } });
   const settings = ts.settings;
-  const token = ts.token('eli');
+  const token = await ts.token('eli');
   await ts.close();
   const run = await runCli(['request', 'alpha', '--prompt', 'alpha-v2'], { DATABASE_PATH: settings.databasePath, AI_RELEASE_CONFIG: settings.configPath, AI_RELEASE_TOKEN: token });
   expect(run.code).toBe(0);
   const key = /REL-\d+/.exec(run.stdout)![0];
   const id = Number(key.slice(4));
   ts = await startTestServer({ dir, settings: { configPath: settings.configPath }, env: { OPENAI_BASE_URL: llm.url, SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 'sec', SLACK_API_URL: fake.apiUrl } });
-  await fake.waitFor(() => getRelease(ts.db, id)!.state !== 'evaluating', 'the gate after start', 20_000);
-  expect(['awaiting_approval', 'gate_failed']).toContain(getRelease(ts.db, id)!.state);
-  expect((ts.db.prepare("SELECT COUNT(*) n FROM audit WHERE release_id = ? AND action IN ('release_gate_passed','release_gate_failed','gate_passed','gate_failed')").get(id) as { n: number }).n).toBeLessThanOrEqual(1);
+  await fake.waitFor(async () => (await ts.store.releases.get(id))!.state !== 'evaluating', 'the gate after start', 20_000);
+  expect(['awaiting_approval', 'gate_failed']).toContain((await ts.store.releases.get(id))!.state);
+  const verdicts = (await ts.store.audit.list({ releaseId: id })).filter((e) => ['release_gate_passed', 'release_gate_failed', 'gate_passed', 'gate_failed'].includes(e.action));
+  expect(verdicts.length).toBeLessThanOrEqual(1);
   await fake.waitFor(() => fake.messagesIn('C0SUPPORT').find((m) => !m.thread_ts && m.text.includes(key) && m.updates > 0), 'the card posted and updated', 10_000);
 }, 40_000);

@@ -14,7 +14,7 @@ afterEach(async () => {
 
 it('a request made by the CLI in another process reaches a signed-in console over its event stream', async () => {
   t = await startTestServer({ settings: { configPath: writeMiniConfig().file } });
-  const signin = await fetch(`${t.url}/console/signin`, { method: 'POST', body: new URLSearchParams({ token: t.token('sam'), next: '/' }), redirect: 'manual' });
+  const signin = await fetch(`${t.url}/console/signin`, { method: 'POST', body: new URLSearchParams({ token: await t.token('sam'), next: '/' }), redirect: 'manual' });
   expect(signin.status).toBe(303);
   const cookie = signin.headers.get('set-cookie')!.split(';')[0]!;
   const ac = new AbortController();
@@ -22,7 +22,7 @@ it('a request made by the CLI in another process reaches a signed-in console ove
   expect(stream.status).toBe(200);
   const reader = stream.body!.getReader();
   await reader.read();
-  const run = await runCli(['request', 'alpha', '--prompt', 'alpha-v2'], { DATABASE_PATH: t.settings.databasePath, AI_RELEASE_CONFIG: t.settings.configPath, AI_RELEASE_TOKEN: t.token('eli') });
+  const run = await runCli(['request', 'alpha', '--prompt', 'alpha-v2'], { DATABASE_PATH: t.settings.databasePath, AI_RELEASE_CONFIG: t.settings.configPath, AI_RELEASE_TOKEN: await t.token('eli') });
   expect(run.code).toBe(0);
   const key = /REL-\d+/.exec(run.stdout)![0];
   let text = '';

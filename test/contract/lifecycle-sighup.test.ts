@@ -8,27 +8,28 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { openDb, type Db } from '../../src/store/db.ts';
+import { openStore } from '../../src/store/open.ts';
+import type { Store } from '../../src/store/store.ts';
 import { startFakeSlack, type FakeSlack } from '../helpers/fake-slack.ts';
 import { tempDir } from '../helpers/harness.ts';
 import { writeMiniConfig } from '../helpers/mini-config.ts';
 
 let child: ChildProcess | null = null;
 let fake: FakeSlack | null = null;
-let db: Db | null = null;
+let store: Store | null = null;
 afterEach(async () => {
   if (child && child.exitCode === null) child.kill('SIGKILL');
-  db?.close();
+  await store?.close();
   await fake?.close();
   child = null;
   fake = null;
-  db = null;
+  store = null;
 });
 
-async function until<T>(check: () => T | undefined | null | false, what: string, ms = 15_000): Promise<T> {
+async function until<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, what: string, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
@@ -49,24 +50,24 @@ it('SIGHUP applies a new config hash (one request by config-file), announces a p
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child!.on('exit', (code) => resolve(code)));
   await until(() => /listening on/.test(err), 'the server to start');
-  db = openDb(databasePath);
-  const count = (sql: string, ...args: unknown[]) => (db!.prepare(sql).get(...args) as { n: number }).n;
+  const s = (store = await openStore({ engine: 'sqlite', path: databasePath }));
+  const policyChanges = async (workflow?: string) => (await s.audit.list({})).filter((e) => e.action === 'policy_changed' && (!workflow || e.workflow === workflow)).length;
 
   // 1. A new model (a new config hash) and a policy change in one edit.
   const original = readFileSync(cfg.file, 'utf8');
   writeFileSync(cfg.file, original.replace('model: gpt-4.1-2025-04-14', 'model: gpt-4.1-mini-2025-04-14').replace('gate: { minPassRate: 0.9 }', 'gate: { minPassRate: 0.8 }'));
   child.kill('SIGHUP');
-  await until(() => count("SELECT COUNT(*) n FROM releases WHERE workflow = 'alpha'") > 0, 'the release request');
-  expect(db.prepare("SELECT requester FROM releases WHERE workflow = 'alpha'").all()).toEqual([{ requester: 'config-file' }]);
-  expect(count("SELECT COUNT(*) n FROM audit WHERE action = 'policy_changed' AND workflow = 'alpha'")).toBe(1);
+  await until(async () => (await s.releases.list({ workflow: 'alpha' })).length > 0, 'the release request');
+  expect((await s.releases.list({ workflow: 'alpha' })).map((r) => r.requester)).toEqual(['config-file']);
+  expect(await policyChanges('alpha')).toBe(1);
   await until(() => fake!.messagesIn('C0SUPPORT').find((m) => /policy/i.test(m.text)), 'the policy notice in the team channel');
   await until(() => fake!.messagesIn('C0SUPPORT').find((m) => /REL-1/.test(m.text) && !m.thread_ts), 'the release card in the team channel');
 
   // 2. The same file again: nothing new.
   child.kill('SIGHUP');
   await new Promise((r) => setTimeout(r, 500));
-  expect(count('SELECT COUNT(*) n FROM releases')).toBe(1);
-  expect(count("SELECT COUNT(*) n FROM audit WHERE action = 'policy_changed'")).toBe(1);
+  expect(await s.releases.list()).toHaveLength(1);
+  expect(await policyChanges()).toBe(1);
 
   // 3. A bad file: the old configuration stays, the problems are logged.
   writeFileSync(cfg.file, original.replace('minApprovals: 1', 'minApprovals: 7').replace('team: support', 'team: nowhere'));
@@ -77,7 +78,7 @@ it('SIGHUP applies a new config hash (one request by config-file), announces a p
   expect(logs).toMatch(/previous configuration stays/);
   expect(logs).toMatch(/nowhere/);
   expect(logs).toMatch(/approvers/);
-  expect(count("SELECT COUNT(*) n FROM audit WHERE action = 'policy_changed'")).toBe(1);
+  expect(await policyChanges()).toBe(1);
   const health = await fetch(/listening on (http:\/\/[^\s]+)/.exec(err)![1]! + '/healthz');
   expect(health.status).toBe(200);
 

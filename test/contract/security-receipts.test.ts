@@ -12,15 +12,12 @@ let finance: string;
 
 beforeAll(async () => {
   s = await startTestServer();
-  support = s.gatewayToken('support');
-  finance = s.gatewayToken('finance-ops');
+  support = await s.gatewayToken('support');
+  finance = await s.gatewayToken('finance-ops');
 });
 afterAll(() => s.close());
 
-const row = (id: string) =>
-  s.db.prepare('SELECT team, approved, escalated, csat, needs_approval FROM receipts WHERE id = ?').get(id) as
-    | { team: string; approved: number | null; escalated: number | null; csat: number | null; needs_approval: number }
-    | undefined;
+const row = (id: string) => s.store.receipts.get(id);
 
 describe("early feedback cannot land on another team's receipt", () => {
   it("another team's early feedback is not merged into the receipt that later takes the id", async () => {
@@ -35,9 +32,9 @@ describe("early feedback cannot land on another team's receipt", () => {
       tool_calls: [{ name: 'post_journal_entry', arguments: { amount: 10 } }],
     });
     expect(reported.status).toBe(200);
-    expect(row('fin-order-42')).toMatchObject({ team: 'finance-ops', approved: null, csat: null, needs_approval: 1 });
+    expect(await row('fin-order-42')).toMatchObject({ team: 'finance-ops', approved: null, csat: null, needs_approval: 1 });
     // And the stale guess is gone: no early feedback remains for that id.
-    expect(s.db.prepare("SELECT COUNT(*) AS n FROM pending_feedback WHERE receipt_id = 'fin-order-42'").get()).toEqual({ n: 0 });
+    expect(await s.store.receipts.pendingFeedbackIds()).not.toContain('fin-order-42');
   });
 
   it("the owning team's early feedback still lands, even when another team guessed the same id", async () => {
@@ -48,7 +45,7 @@ describe("early feedback cannot land on another team's receipt", () => {
     expect(guess.status).toBe(202);
     const reported = await api(s.url, 'POST', '/v1/receipts', finance, { id: 'fin-order-43', workflow: 'gl-coding', cost_usd: 0.01 });
     expect(reported.status).toBe(200);
-    expect(row('fin-order-43')).toMatchObject({ team: 'finance-ops', escalated: 1, csat: 4 });
+    expect(await row('fin-order-43')).toMatchObject({ team: 'finance-ops', escalated: 1, csat: 4 });
   });
 
   it('feedback on a written receipt of another team stays refused', async () => {
@@ -57,6 +54,6 @@ describe("early feedback cannot land on another team's receipt", () => {
     const f = await api(s.url, 'POST', '/v1/receipts/fin-order-44/feedback', support, { approved: true });
     expect(f.status).toBe(403);
     expect(f.json.error.rule).toBe('team');
-    expect(row('fin-order-44')!.approved).toBeNull();
+    expect((await row('fin-order-44'))!.approved).toBeNull();
   });
 });

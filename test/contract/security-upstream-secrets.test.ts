@@ -61,10 +61,10 @@ afterAll(async () => {
   await new Promise((r) => upstream.close(r));
 });
 
-const call = (stream: boolean, content = 'hi') =>
+const call = async (stream: boolean, content = 'hi') =>
   fetch(`${s.url}/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${gatewayToken(s.runtime.ctx.db, 'support')}`, 'content-type': 'application/json' },
+    headers: { authorization: `Bearer ${await gatewayToken(s.runtime.ctx.store, 'support')}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'support-triage', stream, messages: [{ role: 'user', content }], ai_release: { vars: { company: 'Acme' } } }),
   });
 
@@ -99,20 +99,29 @@ describe('an upstream that echoes the API key', () => {
   });
 
   it('eval results, events and logs of a gate run keep no key', async () => {
-    const db = s.runtime.ctx.db;
-    const made = await api(s.url, 'POST', '/v1/releases', personToken(db, 'eli'), { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14' });
+    const store = s.runtime.ctx.store;
+    const made = await api(s.url, 'POST', '/v1/releases', await personToken(store, 'eli'), { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14' });
     expect(made.status).toBe(201);
     const id = made.json.id as string;
     let state = '';
     for (let i = 0; i < 200 && state !== 'gate_failed'; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      state = (await api(s.url, 'GET', `/v1/releases/${id}`, personToken(db, 'eli'))).json.state;
+      state = (await api(s.url, 'GET', `/v1/releases/${id}`, await personToken(store, 'eli'))).json.state;
     }
     expect(state).toBe('gate_failed');
-    const errors = (db.prepare('SELECT error FROM eval_results WHERE error IS NOT NULL').all() as { error: string }[]).map((r) => r.error);
+    const release = (await store.releases.get(Number(id.slice(4))))!;
+    const results = await store.evalResults.load(release.id, release.gateRuns);
+    const errors = results.flatMap((r) => (r.error ? [r.error] : []));
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]).toContain('[redacted]');
-    for (const table of ['eval_results', 'events', 'audit', 'receipts']) expect(JSON.stringify(db.prepare(`SELECT * FROM ${table}`).all())).not.toContain(KEY);
+    const kept = {
+      results,
+      events: await store.events.after(0, 1_000_000),
+      audit: await store.audit.list({}),
+      receipts: [...(await store.receipts.list({ workflow: 'support-triage', purpose: 'eval', limit: 1_000_000 })), ...(await store.receipts.list({ workflow: 'support-triage', limit: 1_000_000 }))],
+      release,
+    };
+    for (const [what, rows] of Object.entries(kept)) expect(JSON.stringify(rows), what).not.toContain(KEY);
     expect(logs.join('\n')).not.toContain(KEY);
   });
 });

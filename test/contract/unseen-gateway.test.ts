@@ -52,7 +52,7 @@ beforeAll(async () => {
     env: { ACME_URL: acme.url, OAI_URL: oai.url, ACME_KEY: 'sk-acme-secret', OAI_KEY: 'sk-oai-secret' },
     settings: { configPath },
   });
-  gw = s.gatewayToken('quiet');
+  gw = await s.gatewayToken('quiet');
 });
 afterAll(async () => {
   await s.close();
@@ -66,7 +66,7 @@ const vars = { ai_release: { vars: { shop: 'Acme' } } };
 
 async function receiptOf(id: string): Promise<Record<string, any>> {
   for (let i = 0; i < 100; i++) {
-    const r = s.db.prepare('SELECT * FROM receipts WHERE id = ?').get(id) as Record<string, any> | undefined;
+    const r = (await s.store.receipts.get(id)) as Record<string, any> | undefined;
     if (r) return r;
     await new Promise((res) => setTimeout(res, 20));
   }

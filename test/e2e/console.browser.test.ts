@@ -49,7 +49,7 @@ async function signedIn(person: string): Promise<{ context: BrowserContext; page
   const page = await context.newPage();
   await page.goto(server.url + '/');
   await see(page.locator('h1'), 'ai-release console');
-  await page.fill('#token', server.token(person));
+  await page.fill('#token', await server.token(person));
   await page.click('main.signin button[type="submit"]');
   await page.waitForSelector(`header .who[data-person="${person}"]`);
   return { context, page };
@@ -63,7 +63,7 @@ async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {})
 
 /** Production calls through the gateway, `n` of them, 8 at a time; resolves once their receipts are stored. */
 async function traffic(gatewayToken: string, n: number, unitPrefix: string): Promise<void> {
-  const before = (server.db.prepare("SELECT COUNT(*) c FROM receipts WHERE purpose = 'production'").get() as { c: number }).c;
+  const before = await server.store.receipts.count('production');
   const tickets = ['My order arrived late', 'I was charged twice', 'How do I reset my password?', 'The app crashes on login', 'Please cancel my subscription'];
   let next = 0;
   const worker = async () => {
@@ -79,7 +79,7 @@ async function traffic(gatewayToken: string, n: number, unitPrefix: string): Pro
   };
   await Promise.all(Array.from({ length: 8 }, worker));
   await expect
-    .poll(() => (server.db.prepare("SELECT COUNT(*) c FROM receipts WHERE purpose = 'production'").get() as { c: number }).c, { timeout: 15_000 })
+    .poll(() => server.store.receipts.count('production'), { timeout: 15_000 })
     .toBeGreaterThanOrEqual(before + n);
 }
 
@@ -96,7 +96,7 @@ afterAll(async () => {
 
 describe('web console in Chromium', () => {
   it('requests, gates, approves, goes live, refuses, rolls back and audits — as the signed-in people', async () => {
-    const gw = server.gatewayToken('support');
+    const gw = await server.gatewayToken('support');
     if (DOCS) {
       // A week of production traffic on the stable config, one day at a time.
       for (let d = 7; d >= 1; d--) {
@@ -147,7 +147,7 @@ describe('web console in Chromium', () => {
     await eli.page.click('#command-form button[type="submit"]');
     await see(eli.page.locator('#results .result-refused'), 'approve on support-triage is for its approvers (dana, sam)');
     await see(eli.page.locator('#results .result-refused'), 'rule: approver');
-    expect((server.db.prepare('SELECT state FROM releases WHERE id = 1').get() as { state: string }).state).toBe('awaiting_approval');
+    expect((await server.store.releases.get(1))!.state).toBe('awaiting_approval');
 
     // Dana (an approver) approves in another browser; eli's page changes without a reload, and
     // dana's page shows the release's card once (the answer does not repeat the card on the page).

@@ -7,7 +7,6 @@
 import { afterEach, expect, it } from 'vitest';
 import { slackTextLength } from '../../src/chat/render/budget.ts';
 import { decodeActionValue } from '../../src/chat/render/action-payload.ts';
-import { listReceipts } from '../../src/store/receipts-read.ts';
 import { seedReceipts } from '../../scripts/seed-receipts.ts';
 import { blockActionBody, postSigned, slashCommandBody, startFakeSlack, type FakeSlack, useFastSlack } from '../helpers/fake-slack.ts';
 import { cardOf, cardText, invokeActivity, messageActivity, sendActivity, startFakeConnector, type FakeConnector } from '../helpers/fake-connector.ts';
@@ -28,10 +27,10 @@ afterEach(async () => {
 const RECEIPT = /rcpt_[0-9A-Za-z_-]+/g;
 
 /** The newest 300 production receipts of support-triage, after seeding plenty. */
-function seeded(t: TestServer): string[] {
+async function seeded(t: TestServer): Promise<string[]> {
   const ctx = t.server.runtime.ctx;
-  seedReceipts(ctx.db, ctx.config, { count: 2400, days: 2, now: ctx.now(), tz: 'UTC' });
-  const ids = listReceipts(ctx.db, { workflow: 'support-triage', limit: 300 }).map((r) => r.id);
+  await seedReceipts(ctx.store, ctx.config, { count: 2400, days: 2, now: ctx.now(), tz: 'UTC' });
+  const ids = (await ctx.store.receipts.list({ workflow: 'support-triage', limit: 300 })).map((r) => r.id);
   expect(ids).toHaveLength(300);
   return ids;
 }
@@ -39,7 +38,7 @@ function seeded(t: TestServer): string[] {
 it('Slack: `receipts --limit 300` pages in ephemerals; each Next page click shows the next receipts until all 300 were shown once', async () => {
   fake = await startFakeSlack();
   ts = await startTestServer({ env: { SLACK_BOT_TOKEN: 'xoxb-p', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PUBLIC_URL: 'https://air.example.com' } });
-  const expected = seeded(ts);
+  const expected = await seeded(ts);
   const slash = slashCommandBody({ text: 'receipts support-triage --limit 300', user: 'U0DANA', triggerId: 'trig-p0', responseUrl: fake.responseUrl('p0') });
   expect((await postSigned(ts.url, SECRET, slash)).status).toBe(200);
   let answer = await fake.waitFor(() => fake!.responsesTo('p0')[0], 'the first page');
@@ -68,7 +67,7 @@ it('Slack: `receipts --limit 300` pages in ephemerals; each Next page click show
 it('Teams: the same list pages in place; Next page answers the click with the next receipts', async () => {
   fc = await startFakeConnector();
   ts = await startTestServer({ env: { TEAMS_LOCAL: 'true' } });
-  const expected = seeded(ts);
+  const expected = await seeded(ts);
   const where = { kind: 'personal' as const, id: 'a:dana-1on1' };
   const ask = messageActivity(fc.serviceUrl, DANA, where, 'receipts support-triage --limit 300');
   expect((await sendActivity(ts.url, ask)).status).toBe(200);
@@ -94,11 +93,15 @@ it('Teams: review votes are one choice set per pair and one Submit votes; each p
   fc = await startFakeConnector();
   const cfg = writeMiniConfig({ humanReviewRequired: true });
   ts = await startTestServer({ settings: { configPath: cfg.file }, env: { TEAMS_LOCAL: 'true' } });
-  const req = await api(ts.url, 'POST', '/v1/releases', ts.token('eli'), { workflow: 'alpha', prompt: 'alpha-v2' });
+  const req = await api(ts.url, 'POST', '/v1/releases', await ts.token('eli'), { workflow: 'alpha', prompt: 'alpha-v2' });
   expect(req.status).toBe(201);
   const key: string = req.json.id ?? req.json.key;
-  const pairs = () => (ts!.db.prepare('SELECT COUNT(*) n FROM review_pairs').get() as { n: number }).n;
-  await fc.waitFor(() => pairs() > 0, 20_000);
+  const id = Number(key.slice(4));
+  const pairs = async () => {
+    const r = (await ts!.store.releases.get(id))!;
+    return (await ts!.store.review.listPairs(id, r.gateRuns)).length;
+  };
+  await expect.poll(pairs, { timeout: 20_000, interval: 20 }).toBeGreaterThan(0);
   const where = { kind: 'personal' as const, id: 'a:dana-review' };
   const ask = messageActivity(fc.serviceUrl, DANA, where, `review ${key}`);
   expect((await sendActivity(ts.url, ask)).status).toBe(200);
@@ -111,7 +114,8 @@ it('Teams: review votes are one choice set per pair and one Submit votes; each p
   const submitted = await sendActivity(ts.url, invokeActivity(fc.serviceUrl, DANA, where, 'reply-r', data));
   expect(submitted.status).toBe(200);
   expect(cardText(submitted.body.value)).toMatch(/Votes: ✅ pair 1: candidate · ✅ pair 2: baseline/);
-  expect(ts.db.prepare('SELECT pair, person, choice FROM review_votes ORDER BY pair').all()).toEqual([
+  const votes = (await ts.store.audit.list({ releaseId: id }, 'asc')).filter((e) => e.action === 'review_vote');
+  expect(votes.map((e) => ({ pair: e.data.pair, person: e.actor, choice: e.data.choice }))).toEqual([
     { pair: 1, person: 'dana', choice: 'candidate' },
     { pair: 2, person: 'dana', choice: 'baseline' },
   ]);

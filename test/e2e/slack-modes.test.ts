@@ -11,7 +11,7 @@ import type { Runtime } from '../../src/server/runtime.ts';
 import { openTestApp } from '../helpers/harness.ts';
 
 describe('slack settings', () => {
-  it('is off without a bot token, and says why when half configured', () => {
+  it('is off without a bot token, and says why when half configured', async () => {
     expect(slackSettingsFromEnv({})).toEqual({ on: false });
     const half = slackSettingsFromEnv({ SLACK_SIGNING_SECRET: 's' });
     expect(half.on).toBe(false);
@@ -20,14 +20,14 @@ describe('slack settings', () => {
     expect(noSecret.on === false && noSecret.why).toContain('SLACK_SIGNING_SECRET');
   });
 
-  it('HTTP mode with a signing secret, Socket Mode when SLACK_APP_TOKEN is set', () => {
+  it('HTTP mode with a signing secret, Socket Mode when SLACK_APP_TOKEN is set', async () => {
     const http = slackSettingsFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api/' });
     expect(http).toMatchObject({ on: true, mode: 'http', settings: { apiUrl: 'http://127.0.0.1:9/api/' } });
     expect(slackSettingsFromEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' })).toMatchObject({ on: true, mode: 'socket' });
   });
 
-  it('Socket Mode builds a Bolt app on a SocketModeReceiver and mounts no HTTP route', () => {
-    const app = openTestApp();
+  it('Socket Mode builds a Bolt app on a SocketModeReceiver and mounts no HTTP route', async () => {
+    const app = await openTestApp();
     try {
       const rt: Runtime = { ctx: app.ctx, settings: app.settings, env: {}, log: createLogger('error', () => {}), providers: null as never, kick: () => {} };
       const surface = createSlackSurface(rt, { botToken: 'xoxb-1', appToken: 'xapp-1' }, 'socket');
@@ -36,13 +36,13 @@ describe('slack settings', () => {
       surface.routes!(router);
       expect(router.match('POST', '/slack/events')).toBeNull();
     } finally {
-      app.close();
+      await app.close();
     }
   });
 });
 
 describe('manifests/slack-app.yaml', () => {
-  it('declares what the app uses: /ai-release with a usage hint, interactivity and events on /slack/events, App Home, bot scopes', () => {
+  it('declares what the app uses: /ai-release with a usage hint, interactivity and events on /slack/events, App Home, bot scopes', async () => {
     const m = parse(readFileSync('manifests/slack-app.yaml', 'utf8'));
     const cmd = m.features.slash_commands.find((c: { command: string }) => c.command === '/ai-release');
     expect(cmd.usage_hint).toBeTruthy();

@@ -9,7 +9,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { WebSocketServer, type WebSocket } from 'ws';
 import { configureSlackQueue } from '../../src/chat/slack/plugin.ts';
 import { applyTransition } from '../../src/services/releases.ts';
-import { getRelease, setReleaseVerdict } from '../../src/store/releases.ts';
 import { blockActionBody, slashCommandBody, startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fake-slack.ts';
 import { startTestServer, type TestServer } from '../helpers/harness.ts';
 
@@ -97,9 +96,9 @@ describe('Socket Mode', () => {
 
     // The gate's pass, as the gate runner records it; then the card offers Approve.
     const ctx = ts.server.runtime.ctx;
-    if (getRelease(ctx.db, id)!.state === 'evaluating') {
-      setReleaseVerdict(ctx.db, id, { outcome: 'pass', summary: 'all rules hold', rows: [] }, 'pass', ctx.now());
-      expect(applyTransition(ctx, id, 'gate_passed', 'gate', { outcome: 'pass' }, 'evaluating').ok).toBe(true);
+    if ((await ctx.store.releases.get(id))!.state === 'evaluating') {
+      await ctx.store.releases.setVerdict(id, { outcome: 'pass', summary: 'all rules hold', rows: [] }, 'pass', ctx.now());
+      expect((await applyTransition(ctx, id, 'gate_passed', 'gate', { outcome: 'pass' }, 'evaluating')).ok).toBe(true);
     }
     await ts.server.pump();
     const card = await fake.waitFor(
@@ -111,12 +110,12 @@ describe('Socket Mode', () => {
     const own = await click('U0SAM', card, 'air:approve');
     const refusal = await fake.waitFor(() => fake.responsesTo(own)[0], 'the refusal');
     expect(textOf(refusal.body)).toMatch(/requester/i);
-    expect(getRelease(ctx.db, id)!.state).toBe('awaiting_approval');
+    expect((await ctx.store.releases.get(id))!.state).toBe('awaiting_approval');
 
     // An approver's click moves it on and the one card is updated in place.
     await click('U0DANA', card, 'air:approve');
-    await fake.waitFor(() => getRelease(ctx.db, id)!.state !== 'awaiting_approval', 'the approval');
-    expect(['approved', 'canary']).toContain(getRelease(ctx.db, id)!.state);
+    await fake.waitFor(async () => (await ctx.store.releases.get(id))!.state !== 'awaiting_approval', 'the approval');
+    expect(['approved', 'canary']).toContain((await ctx.store.releases.get(id))!.state);
     await fake.waitFor(() => fake.callsOf('chat.update').some((c) => c.args.ts === card.ts), 'the card update');
     expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === CHANNEL && !c.args.thread_ts)).toHaveLength(1);
   });

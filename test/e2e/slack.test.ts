@@ -4,8 +4,6 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { configureSlackQueue, slackSettled } from '../../src/chat/slack/plugin.ts';
-import { listAudit } from '../../src/store/audit.ts';
-import { getRelease, setReleaseVerdict } from '../../src/store/releases.ts';
 import { applyTransition, performVerb } from '../../src/services/releases.ts';
 import { emitAlert, emitDigest } from '../../src/services/notify.ts';
 import { noticeCard } from '../../src/core/views/common.ts';
@@ -73,17 +71,17 @@ async function requestFromSlack(): Promise<{ id: number; key: string }> {
 /** Puts the release in awaiting_approval the way a passing gate would (or an admin override). */
 async function awaitingApproval(id: number): Promise<StoredMessage> {
   const ctx = ts.server.runtime.ctx;
-  const r = getRelease(ctx.db, id)!;
+  const r = (await ctx.store.releases.get(id))!;
   if (r.state === 'evaluating') {
-    setReleaseVerdict(ctx.db, id, { outcome: 'pass', summary: 'all rules hold', rows: [] }, 'pass', ctx.now());
-    const out = applyTransition(ctx, id, 'gate_passed', 'gate', { outcome: 'pass' }, 'evaluating');
+    await ctx.store.releases.setVerdict(id, { outcome: 'pass', summary: 'all rules hold', rows: [] }, 'pass', ctx.now());
+    const out = await applyTransition(ctx, id, 'gate_passed', 'gate', { outcome: 'pass' }, 'evaluating');
     if (!out.ok) throw new Error(out.error.message);
   } else if (r.state === 'gate_failed') {
     const ops = ctx.config.people.ops!;
-    const out = performVerb(ctx, { person: ops, surface: 'cli' }, 'override', r.key, { reason: 'test setup' });
+    const out = await performVerb(ctx, { person: ops, surface: 'cli' }, 'override', r.key, { reason: 'test setup' });
     if (!out.ok) throw new Error(out.error.message);
   }
-  expect(getRelease(ctx.db, id)!.state).toBe('awaiting_approval');
+  expect((await ctx.store.releases.get(id))!.state).toBe('awaiting_approval');
   await ts.server.pump();
   return fake.waitFor(() => {
     const m = fake.messagesIn(CHANNEL).find((x) => x.text.includes(`REL-${id}`));
@@ -107,7 +105,7 @@ function click(user: string, m: StoredMessage, actionId: string, opts: { actionT
   return { id, body, send: () => postSigned(ts.url, SECRET, body, { headers: opts.headers }) };
 }
 
-const transitions = (id: number, action: string) => listAudit(ts.db, { releaseId: id, limit: 100 }).filter((e) => e.action === action);
+const transitions = async (id: number, action: string) => (await ts.store.audit.list({ releaseId: id, limit: 100 })).filter((e) => e.action === action);
 
 describe('the slash command', () => {
   it('a signed /ai-release request is acknowledged, answers the requester privately and posts ONE release card to the team channel', async () => {
@@ -119,11 +117,11 @@ describe('the slash command', () => {
     const msg = fake.messagesIn(CHANNEL)[0]!;
     expect(textOf(msg)).toContain('support-triage');
     expect(textOf(msg)).toContain('gpt-4.1-mini-2025-04-14');
-    const row = await fake.waitFor(() => ts.db.prepare("SELECT channel, message_id FROM chat_posts WHERE release_id = ? AND surface = 'slack'").get(id), 'the chat_posts row');
-    expect(row).toEqual({ channel: CHANNEL, message_id: msg.ts });
+    const row = await fake.waitFor(() => ts.store.chatPosts.of(id, 'slack').then((p) => p[0]), 'the chat_posts row');
+    expect(row).toEqual({ channel: CHANNEL, messageId: msg.ts, extra: null });
     const answer = fake.responses.find((r) => textOf(r.body).includes(`${key} requested`))!;
     expect(answer.body.response_type).toBe('ephemeral');
-    expect(getRelease(ts.db, id)!.requester).toBe('eli');
+    expect((await ts.store.releases.get(id))!.requester).toBe('eli');
     // Later changes update that message; they never post a second one.
     await awaitingApproval(id);
     expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === CHANNEL && !c.args.thread_ts)).toHaveLength(1);
@@ -136,7 +134,7 @@ describe('the slash command', () => {
     const stale = await slash('U0ELI', 'request support-triage --model gpt-4.1-mini-2025-04-14', { tsSec: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(stale.status).toBe(401);
     await ts.server.pump();
-    expect(ts.db.prepare('SELECT COUNT(*) AS n FROM releases').get()).toEqual({ n: 0 });
+    expect(await ts.store.releases.list()).toEqual([]);
     expect(fake.responses).toHaveLength(0);
     expect(fake.callsOf('chat.postMessage')).toHaveLength(0);
   });
@@ -160,7 +158,7 @@ describe('the slash command', () => {
     const r = await fake.waitFor(() => fake.responsesTo(req.id)[0], 'refusal');
     expect(textOf(r.body)).toContain('Refused');
     expect(textOf(r.body)).toMatch(/rule: \w+/);
-    expect(ts.db.prepare('SELECT COUNT(*) AS n FROM releases').get()).toEqual({ n: 0 });
+    expect(await ts.store.releases.list()).toEqual([]);
   });
 });
 
@@ -174,17 +172,17 @@ describe('buttons', () => {
       const x = fake.message(CHANNEL, m.ts)!;
       return textOf(x).includes('Approved by <@U0DANA>') ? x : undefined;
     }, 'the approved message');
-    expect(getRelease(ts.db, id)!.state).toBe('canary');
+    expect((await ts.store.releases.get(id))!.state).toBe('canary');
     expect(buttonsOf(updated).map((b) => b.action_id)).not.toContain('air:approve');
     expect(textOf(updated)).toMatch(/Approved by <@U0DANA> at \d\d:\d\d UTC/);
-    expect(transitions(id, 'release_approved')).toHaveLength(1);
-    expect(transitions(id, 'release_approved')[0]!.actor).toBe('dana');
+    expect(await transitions(id, 'release_approved')).toHaveLength(1);
+    expect((await transitions(id, 'release_approved'))[0]!.actor).toBe('dana');
   });
 
   it("a non-approver's or the requester's click gets an ephemeral refusal naming the rule, and nothing changes", async () => {
     const { id } = await requestFromSlack();
     const m = await awaitingApproval(id);
-    const auditBefore = listAudit(ts.db, { releaseId: id, limit: 100 }).length;
+    const auditBefore = (await ts.store.audit.list({ releaseId: id, limit: 100 })).length;
     for (const user of ['U0TOMAS', 'U0ELI']) {
       const c = click(user, m, 'air:approve');
       expect((await c.send()).status).toBe(200);
@@ -194,8 +192,8 @@ describe('buttons', () => {
       expect(textOf(refusal.body)).toContain('Refused');
       expect(textOf(refusal.body)).toMatch(/rule: \w+/);
     }
-    expect(getRelease(ts.db, id)!.state).toBe('awaiting_approval');
-    expect(listAudit(ts.db, { releaseId: id, limit: 100 })).toHaveLength(auditBefore);
+    expect((await ts.store.releases.get(id))!.state).toBe('awaiting_approval');
+    expect(await ts.store.audit.list({ releaseId: id, limit: 100 })).toHaveLength(auditBefore);
   });
 
   it('two concurrent clicks and a retried delivery make one transition', async () => {
@@ -209,8 +207,8 @@ describe('buttons', () => {
     await slackSettled();
     await ts.server.pump();
     await slackSettled();
-    expect(transitions(id, 'release_approved')).toHaveLength(1);
-    expect(getRelease(ts.db, id)!.state).toBe('canary');
+    expect(await transitions(id, 'release_approved')).toHaveLength(1);
+    expect((await ts.store.releases.get(id))!.state).toBe('canary');
     // dana's delivery ran once: one answer on its response_url.
     expect(fake.responsesTo(dana.id)).toHaveLength(1);
     expect(fake.messagesIn(CHANNEL).filter((x) => !x.thread_ts)).toHaveLength(1);
@@ -225,12 +223,12 @@ describe('buttons', () => {
     expect(open.args.trigger_id).toBe(`trig-${c.id}`);
     const view = open.args.view;
     expect(view.callback_id).toBe('air_reason');
-    expect(getRelease(ts.db, id)!.state).toBe('awaiting_approval');
+    expect((await ts.store.releases.get(id))!.state).toBe('awaiting_approval');
     const reason = 'Escalations "too eager" on refunds';
     const res = await postSigned(ts.url, SECRET, viewSubmissionBody({ user: 'U0SAM', view: { ...view, id: 'V1' }, values: { reason: { reason: { type: 'plain_text_input', value: reason } } }, triggerId: 'trig-submit' }));
     expect(res.status).toBe(200);
-    await fake.waitFor(() => getRelease(ts.db, id)!.state === 'rejected', 'the rejection');
-    const rejected = transitions(id, 'release_rejected');
+    await fake.waitFor(async () => (await ts.store.releases.get(id))!.state === 'rejected', 'the rejection');
+    const rejected = await transitions(id, 'release_rejected');
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.actor).toBe('sam');
     expect(rejected[0]!.data.reason).toBe(reason);
@@ -242,7 +240,7 @@ describe('changes made elsewhere', () => {
   it('an approval through the API (or the CLI) updates the Slack message', async () => {
     const { id, key } = await requestFromSlack();
     const m = await awaitingApproval(id);
-    const out = await api(ts.url, 'POST', `/v1/releases/${key}/approve`, ts.token('dana'), {});
+    const out = await api(ts.url, 'POST', `/v1/releases/${key}/approve`, await ts.token('dana'), {});
     expect(out.status).toBe(200);
     await ts.server.pump();
     const x = await fake.waitFor(() => {
@@ -258,8 +256,8 @@ describe('alerts and digests', () => {
     const { id } = await requestFromSlack();
     const m = fake.messagesIn(CHANNEL).find((x) => x.text.includes(`REL-${id}`))!;
     const ctx = ts.server.runtime.ctx;
-    emitAlert(ctx.db, { releaseId: id, workflow: 'support-triage', condition: 'canary_regression', card: noticeCard('Canary regression', 'pass rate fell', 'danger'), notify: ['dana'], now: ctx.now() });
-    emitDigest(ctx.db, { team: 'support', card: noticeCard('Spend digest', 'support spent $1.00', 'info'), leaders: ['dana'], now: ctx.now() });
+    await emitAlert(ctx.store, { releaseId: id, workflow: 'support-triage', condition: 'canary_regression', card: noticeCard('Canary regression', 'pass rate fell', 'danger'), notify: ['dana'], now: ctx.now() });
+    await emitDigest(ctx.store, { team: 'support', card: noticeCard('Spend digest', 'support spent $1.00', 'info'), leaders: ['dana'], now: ctx.now() });
     await ts.server.pump();
     await slackSettled();
     const alert = fake.messagesIn(CHANNEL).find((x) => x.text.includes('Canary regression'))!;

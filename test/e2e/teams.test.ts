@@ -17,7 +17,6 @@ import {
   type FakeConnector,
 } from '../helpers/fake-connector.ts';
 import { applyTransition } from '../../src/services/releases.ts';
-import { getRelease, setReleaseVerdict } from '../../src/store/releases.ts';
 import { emitDigest } from '../../src/services/notify.ts';
 import { noticeCard } from '../../src/core/views/common.ts';
 
@@ -53,12 +52,12 @@ async function shownCard(conversationId: string, key: string, title: RegExp): Pr
 
 /** A release of support-triage waiting for approval (the gate's verdict set directly). */
 async function releaseAwaitingApproval(): Promise<{ id: number; key: string }> {
-  const res = await api(t.url, 'POST', '/v1/releases', t.token('eli'), { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14', reason: 'cheaper' });
+  const res = await api(t.url, 'POST', '/v1/releases', await t.token('eli'), { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14', reason: 'cheaper' });
   expect(res.status).toBe(201);
   const id = Number(String(res.json.id ?? res.json.key).replace(/^REL-/, ''));
   const ctx = t.server.runtime.ctx;
-  setReleaseVerdict(ctx.db, id, { outcome: 'pass', rows: [] }, 'pass', ctx.now());
-  const out = applyTransition(ctx, id, 'gate_passed', 'gate', {}, 'evaluating');
+  await ctx.store.releases.setVerdict(id, { outcome: 'pass', rows: [] }, 'pass', ctx.now());
+  const out = await applyTransition(ctx, id, 'gate_passed', 'gate', {}, 'evaluating');
   expect(out.ok).toBe(true);
   await t.server.pump();
   return { id, key: `REL-${id}` };
@@ -107,14 +106,14 @@ describe('Teams over the Bot Framework protocol (TEAMS_LOCAL)', () => {
     expect(refused.body.statusCode).toBe(200);
     expect(refused.body.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(cardText(refused.body.value)).toMatch(/rule: /);
-    expect(getRelease(t.db, rel.id)!.state).toBe('awaiting_approval');
+    expect((await t.store.releases.get(rel.id))!.state).toBe('awaiting_approval');
 
     // Dana approves: the invoke is answered with the updated card, and the channel post is PUT.
     const updatesBefore = fc.callsOf('update', SUPPORT).filter((c) => c.activityId === posted.activityId).length;
     const click = invokeActivity(fc.serviceUrl, DANA, where, posted.activityId, approve);
     const ok = await sendActivity(t.url, click);
     expect(ok.status).toBe(200);
-    expect(getRelease(t.db, rel.id)!.state).toBe('canary');
+    expect((await t.store.releases.get(rel.id))!.state).toBe('canary');
     expect(cardTitle(ok.body.value)).toMatch(/canary/i);
     expect(cardText(ok.body.value)).toMatch(/Approved by dana/);
     await t.server.pump();
@@ -126,27 +125,27 @@ describe('Teams over the Bot Framework protocol (TEAMS_LOCAL)', () => {
     const again = await sendActivity(t.url, click);
     expect(again.status).toBe(200);
     expect(cardTitle(again.body.value)).toMatch(/canary/i);
-    const approvals = t.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE release_id = ? AND action = 'release_approved'").get(rel.id) as { n: number };
-    expect(approvals.n).toBe(1);
-    expect(getRelease(t.db, rel.id)!.state).toBe('canary');
+    const approvals = (await t.store.audit.list({ releaseId: rel.id })).filter((e) => e.action === 'release_approved');
+    expect(approvals).toHaveLength(1);
+    expect((await t.store.releases.get(rel.id))!.state).toBe('canary');
 
     // A promote click delivered twice (a retry, same activity id): promoted once, not twice.
     const promote = buttonData(cardOf(put), 'promote');
     const promoteClick = invokeActivity(fc.serviceUrl, DANA, where, posted.activityId, promote);
     expect(cardTitle((await sendActivity(t.url, promoteClick)).body.value)).toMatch(/ramp/i);
     expect(cardTitle((await sendActivity(t.url, promoteClick)).body.value)).toMatch(/ramp/i);
-    expect(getRelease(t.db, rel.id)!.state).toBe('ramp');
-    const promotions = t.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE release_id = ? AND action = 'release_promoted'").get(rel.id) as { n: number };
+    expect((await t.store.releases.get(rel.id))!.state).toBe('ramp');
+    const promotions = { n: (await t.store.audit.list({ releaseId: rel.id })).filter((e) => e.action === 'release_promoted').length };
     expect(promotions.n).toBe(1);
 
     // A transition made elsewhere (the API, as the CLI does) updates the Teams card too.
-    const paused = await api(t.url, 'POST', `/v1/releases/${rel.key}/pause`, t.token('eli'), {});
+    const paused = await api(t.url, 'POST', `/v1/releases/${rel.key}/pause`, await t.token('eli'), {});
     expect(paused.status).toBe(200);
     await t.server.pump();
     await fc.waitFor(() => fc.callsOf('update', SUPPORT).some((c) => c.activityId === posted.activityId && /paused/i.test(cardTitle(cardOf(c)))));
 
     // Roll it back so the next test can open a release of the same workflow.
-    expect((await api(t.url, 'POST', `/v1/releases/${rel.key}/rollback`, t.token('eli'), { reason: 'test done' })).status).toBe(200);
+    expect((await api(t.url, 'POST', `/v1/releases/${rel.key}/rollback`, await t.token('eli'), { reason: 'test done' })).status).toBe(200);
     await t.server.pump();
   });
 
@@ -162,9 +161,9 @@ describe('Teams over the Bot Framework protocol (TEAMS_LOCAL)', () => {
     const reject = { ...buttonData(posted.card, 'reject'), reason: 'too "risky" this week' };
     const res = await sendActivity(t.url, invokeActivity(fc.serviceUrl, DANA, { kind: 'channel', channel: SUPPORT, root: posted.activityId }, posted.activityId, reject));
     expect(res.status).toBe(200);
-    expect(getRelease(t.db, rel.id)!.state).toBe('rejected');
-    const audit = t.db.prepare("SELECT data FROM audit WHERE release_id = ? AND action = 'release_rejected'").get(rel.id) as { data: string };
-    expect(JSON.parse(audit.data).reason).toBe('too "risky" this week');
+    expect((await t.store.releases.get(rel.id))!.state).toBe('rejected');
+    const audit = (await t.store.audit.list({ releaseId: rel.id })).find((e) => e.action === 'release_rejected')!;
+    expect(audit.data.reason).toBe('too "risky" this week');
     await t.server.pump();
     await fc.waitFor(() => fc.callsOf('update', 'a:dana-look').some((c) => c.activityId === shown.activityId && /rejected/i.test(cardTitle(cardOf(c)))));
   });
@@ -173,7 +172,7 @@ describe('Teams over the Bot Framework protocol (TEAMS_LOCAL)', () => {
     const dm = messageActivity(fc.serviceUrl, DANA, { kind: 'personal', id: 'a:dana-1on1' }, 'help');
     await sendActivity(t.url, dm);
     const ctx = t.server.runtime.ctx;
-    emitDigest(ctx.db, { team: 'support', card: noticeCard('Spend digest · support', 'yesterday: $1.23'), leaders: ['dana', 'eli'], now: ctx.now() });
+    await emitDigest(ctx.store, { team: 'support', card: noticeCard('Spend digest · support', 'yesterday: $1.23'), leaders: ['dana', 'eli'], now: ctx.now() });
     await t.server.pump();
     await fc.waitFor((c) => c.some((x) => x.kind === 'post' && x.conversationId === 'a:dana-1on1' && cardTitle(cardOf(x)).includes('Spend digest')));
     expect(fc.callsOf('post', SUPPORT).some((c) => cardTitle(cardOf(c)).includes('Spend digest'))).toBe(true);
@@ -189,7 +188,7 @@ describe('a direct message to someone who never wrote to the bot', () => {
       expect((await sendActivity(fresh.url, botAddedActivity(conn.serviceUrl, TOMAS, { kind: 'channel', channel: GENERAL }))).status).toBe(200);
       const ctx = fresh.server.runtime.ctx;
       for (const title of ['Spend digest · support', 'Spend digest · support (2)']) {
-        emitDigest(ctx.db, { team: 'support', card: noticeCard(title, 'yesterday: $1.23'), leaders: ['dana'], now: ctx.now() });
+        await emitDigest(ctx.store, { team: 'support', card: noticeCard(title, 'yesterday: $1.23'), leaders: ['dana'], now: ctx.now() });
         await fresh.server.pump();
       }
       await conn.waitFor((c) => c.filter((x) => x.kind === 'post' && cardTitle(cardOf(x)).startsWith('Spend digest · support (2)')).length === 2);
@@ -214,7 +213,7 @@ describe('Teams with an app id', () => {
       const a = messageActivity('http://127.0.0.1:9/', DANA, { kind: 'personal' }, 'help');
       expect((await sendActivity(s.url, a)).status).toBe(401);
       expect((await sendActivity(s.url, a, { authorization: 'Bearer not-a-jwt' })).status).toBe(401);
-      expect(s.db.prepare('SELECT COUNT(*) AS n FROM conversation_refs').get()).toEqual({ n: 0 });
+      expect(await s.store.conversations.latest()).toBeUndefined();
     } finally {
       await s.close();
     }

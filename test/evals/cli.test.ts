@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlm, type MockLlm } from '../../scripts/mock-llm.ts';
 import { main, type CliIo } from '../../src/cli/main.ts';
-import { openDb } from '../../src/store/db.ts';
+import { openStore } from '../../src/store/open.ts';
 import { tempDir } from '../helpers/harness.ts';
 import { exampleConfigCopy } from './fixture.ts';
 
@@ -36,14 +36,13 @@ function cli(dbName: string) {
   return { io, out, err, run: (...argv: string[]) => main(argv, io) };
 }
 
-function evalReceipts(dbName: string): { n: number; cost: number; rollupCalls: number } {
-  const db = openDb(join(dir, dbName));
+async function evalReceipts(dbName: string): Promise<{ n: number; cost: number; rollupCalls: number }> {
+  const store = await openStore({ engine: 'sqlite', path: join(dir, dbName) });
   try {
-    const r = db.prepare("SELECT COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS cost FROM receipts WHERE purpose = 'eval'").get() as { n: number; cost: number };
-    const s = db.prepare("SELECT COALESCE(SUM(calls), 0) AS calls FROM spend_daily WHERE purpose = 'eval'").get() as { calls: number };
-    return { ...r, rollupCalls: s.calls };
+    const days = (await store.spend.byDay('2000-01-01', '2999-12-31')).filter((d) => d.purpose === 'eval');
+    return { n: await store.receipts.count('eval'), cost: days.reduce((s, d) => s + d.cost, 0), rollupCalls: days.reduce((s, d) => s + d.calls, 0) };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -55,7 +54,7 @@ describe('ai-release eval run', () => {
     const first = mock.stats().calls - before;
     expect(first).toBeGreaterThanOrEqual(2 * 34 * 3);
     expect(c.out.join('\n')).toMatch(/Eval gate · support-triage: pass/);
-    const spent = evalReceipts('cache.db');
+    const spent = await evalReceipts('cache.db');
     expect(spent.n).toBeGreaterThanOrEqual(2 * 34 * 3);
     expect(spent.cost).toBeGreaterThan(0);
     expect(spent.rollupCalls).toBe(spent.n);
@@ -71,7 +70,7 @@ describe('ai-release eval run', () => {
     expect(json.outcome).toBe('pass');
     expect(json.stats.cachedRuns).toBe(json.stats.runs);
     expect(json.stats.upstreamCalls).toBe(0);
-    expect(evalReceipts('cache.db').n).toBe(spent.n); // no call, no receipt
+    expect((await evalReceipts('cache.db')).n).toBe(spent.n); // no call, no receipt
 
     const fresh = cli('cache.db');
     expect(await fresh.run('eval', 'run', 'support-triage', '--no-cache', '--json')).toBe(0);

@@ -6,9 +6,7 @@ import { main, type CliIo } from '../../src/cli/main.ts';
 import type { GateVerdict } from '../../src/core/gate.ts';
 import { castVote } from '../../src/services/review.ts';
 import { requestRelease } from '../../src/services/request.ts';
-import { eventsAfter } from '../../src/store/events.ts';
-import { getRelease, type ReleaseRecord } from '../../src/store/releases.ts';
-import { listReviewPairs } from '../../src/store/review.ts';
+import type { ReleaseRecord } from '../../src/store/repos/releases.ts';
 import { personToken, startTestServer, tempDir, type TestServer } from '../helpers/harness.ts';
 import { exampleConfigCopy } from './fixture.ts';
 
@@ -33,7 +31,7 @@ async function cliAs(s: TestServer, person: string, ...argv: string[]): Promise<
   const io: CliIo = {
     out: (t) => out.push(t),
     err: (t) => out.push(t),
-    env: { DATABASE_PATH: s.settings.databasePath, AI_RELEASE_CONFIG: configPath, AI_RELEASE_TOKEN: s.token(person), OPENAI_BASE_URL: mock.url },
+    env: { DATABASE_PATH: s.settings.databasePath, AI_RELEASE_CONFIG: configPath, AI_RELEASE_TOKEN: await s.token(person), OPENAI_BASE_URL: mock.url },
     color: false,
   };
   const code = await main(argv, io);
@@ -43,11 +41,11 @@ async function cliAs(s: TestServer, person: string, ...argv: string[]): Promise<
 async function settled(s: TestServer, id: number, states: string[] = ['awaiting_approval', 'gate_failed']): Promise<ReleaseRecord> {
   for (let i = 0; i < 600; i++) {
     await s.server.pump();
-    const r = getRelease(s.db, id)!;
+    const r = (await s.store.releases.get(id))!;
     if (states.includes(r.state)) return r;
     await new Promise((res) => setTimeout(res, 50));
   }
-  throw new Error(`REL-${id} never reached ${states.join(' or ')}: ${getRelease(s.db, id)!.state}`);
+  throw new Error(`REL-${id} never reached ${states.join(' or ')}: ${(await s.store.releases.get(id))!.state}`);
 }
 
 const releaseIdOf = (out: string): number => Number(/REL-(\d+) requested/.exec(out)![1]);
@@ -59,20 +57,21 @@ describe('the background gate', () => {
       const req = await cliAs(s, 'eli', 'request', 'support-triage', '--param', 'temperature=0.2', '--reason', 'warmer');
       expect(req.code).toBe(0);
       const id = releaseIdOf(req.out);
-      expect(getRelease(s.db, id)!.state).toBe('evaluating');
+      expect((await s.store.releases.get(id))!.state).toBe('evaluating');
       const r = await settled(s, id);
       expect(r.state).toBe('awaiting_approval');
       expect(r.gateOutcome).toBe('pass');
       const v = r.verdict as GateVerdict;
       expect(v.rows.map((x) => x.rule)).toEqual(expect.arrayContaining(['minPassRate', 'maxPassRateDrop', 'maxCostPerRunIncrease', 'humanReview']));
       expect(v.baseline.runs).toBe(v.candidate.runs);
-      const results = s.db.prepare('SELECT COUNT(*) AS n FROM eval_results WHERE release_id = ? AND gate_run = ?').get(id, r.gateRuns) as { n: number };
-      expect(results.n).toBe(v.baseline.runs * 2);
-      const receipts = s.db.prepare("SELECT COUNT(*) AS n FROM receipts WHERE purpose = 'eval' AND release_id = ? AND variant IN ('baseline','candidate')").get(id) as { n: number };
-      expect(receipts.n).toBe(v.baseline.runs * 2);
+      expect(await s.store.evalResults.load(id, r.gateRuns)).toHaveLength(v.baseline.runs * 2);
+      const receipts = (await s.store.receipts.list({ workflow: 'support-triage', purpose: 'eval', limit: 100_000 })).filter(
+        (x) => x.release_id === id && (x.variant === 'baseline' || x.variant === 'candidate'),
+      );
+      expect(receipts).toHaveLength(v.baseline.runs * 2);
       // Review card: 4 pairs, a choice of 👍/👎/tie each, with the vote commands.
-      expect(listReviewPairs(s.db, id, r.gateRuns)).toHaveLength(4);
-      const alert = eventsAfter(s.db, 0, 10_000).find((e) => e.kind === 'alert' && e.releaseId === id && e.payload.condition === 'human_review')!;
+      expect(await s.store.review.listPairs(id, r.gateRuns)).toHaveLength(4);
+      const alert = (await s.store.events.after(0, 10_000)).find((e) => e.kind === 'alert' && e.releaseId === id && e.payload.condition === 'human_review')!;
       const card = alert.payload.card as { kind: string; blocks: { type: string; options?: { command: string }[] }[] };
       expect(card.kind).toBe('review');
       const votes = card.blocks.flatMap((b) => (b.type === 'choice' ? b.options!.map((o) => o.command) : []));
@@ -89,8 +88,8 @@ describe('the background gate', () => {
       // The candidate voted worse on 3 of 4 pairs: the verdict fails and the release leaves approval.
       const ctx = s.server.runtime.ctx;
       const tomas = { person: ctx.config.people.tomas!, surface: 'cli' as const };
-      for (const pair of [1, 2, 3]) expect(castVote(ctx, tomas, `REL-${id}`, pair, 'baseline').ok).toBe(true);
-      expect(castVote(ctx, tomas, `REL-${id}`, 4, 'candidate').ok).toBe(true);
+      for (const pair of [1, 2, 3]) expect((await castVote(ctx, tomas, `REL-${id}`, pair, 'baseline')).ok).toBe(true);
+      expect((await castVote(ctx, tomas, `REL-${id}`, 4, 'candidate')).ok).toBe(true);
       const failed = await settled(s, id, ['gate_failed']);
       expect(failed.gateOutcome).toBe('fail');
       expect((failed.verdict as GateVerdict).failed).toEqual(['humanReview']);
@@ -122,12 +121,12 @@ describe('the background gate', () => {
   it('a release found in evaluating at start is evaluated again; a result for a cancelled release is dropped', async () => {
     const dir = tempDir();
     // Requested while no server runs (the CLI alone).
-    const app = openApp({ port: 0, databasePath: join(dir, 'ai-release.db'), configPath, tz: 'UTC', logLevel: 'error' }, { env: { OPENAI_BASE_URL: mock.url } });
+    const app = await openApp({ port: 0, databasePath: join(dir, 'ai-release.db'), configPath, tz: 'UTC', logLevel: 'error' }, { env: { OPENAI_BASE_URL: mock.url } });
     const ctx = app.ctx;
-    const out = requestRelease(ctx, { person: ctx.config.people.eli!, surface: 'cli' }, { workflow: 'support-triage', params: { temperature: 0.3 }, source: 'cli' });
+    const out = await requestRelease(ctx, { person: ctx.config.people.eli!, surface: 'cli' }, { workflow: 'support-triage', params: { temperature: 0.3 }, source: 'cli' });
     expect(out.ok).toBe(true);
     const id = out.ok ? out.value.id : 0;
-    app.close();
+    await app.close();
 
     const s = await server(dir);
     try {
@@ -148,7 +147,7 @@ describe('the background gate', () => {
         await s.server.pump();
         await new Promise((res) => setTimeout(res, 50));
       }
-      const after = getRelease(s.db, nextId)!;
+      const after = (await s.store.releases.get(nextId))!;
       expect(after.state).toBe('cancelled');
       expect(after.verdict).toBeNull();
     } finally {

@@ -5,7 +5,8 @@ import { writeEvalSpend } from '../../src/evals/eval-store.ts';
 import { computeGateVerdict } from '../../src/core/gate.ts';
 import { buildBody, buildMessages, runSuite, type RunnerOptions } from '../../src/evals/runner.ts';
 import type { UpstreamRequest, UpstreamResult, Upstreams } from '../../src/gateway/upstream.ts';
-import { migrate, openDb, type Db } from '../../src/store/db.ts';
+import { openSqliteStore } from '../../src/store/sqlite/store.ts';
+import type { Store } from '../../src/store/store.ts';
 
 const config: ReleaseConfig = {
   provider: 'openai',
@@ -89,11 +90,16 @@ function options(over: Partial<RunnerOptions> & Pick<RunnerOptions, 'upstreams' 
   };
 }
 
-let db: Db | null = null;
-afterEach(() => {
-  db?.close();
+let db: Store | null = null;
+afterEach(async () => {
+  await db?.close();
   db = null;
 });
+async function memoryStore(): Promise<Store> {
+  const s = openSqliteStore(':memory:');
+  await s.migrate();
+  return s;
+}
 
 describe('messages and body', () => {
   it('renders the prompt with the case vars as the system message and the input as the user message', () => {
@@ -217,43 +223,43 @@ describe('runSuite', () => {
   });
 
   it('serves an unchanged case from the cache; a changed case, another config or a failed run is called again', async () => {
-    db = openDb(':memory:');
-    migrate(db);
+    db = await memoryStore();
     const s = suite([kase('a'), kase('b'), kase('err')], 2);
     const up = fakeUpstream((req) =>
       (req.body.messages as { content: string }[])[1]!.content.includes('err')
         ? { ok: false, errorType: 'upstream_error', status: 502, upstreamStatus: 400, message: 'nope', attempts: 1 }
         : ok('{"category": "billing"}'),
     );
-    const cache = new EvalCache(db, s.escalation);
+    const hashes = ['cfg_base', 'cfg_cand'];
+    const cache = await EvalCache.load(db, s, hashes);
     const first = await runSuite(options({ upstreams: up.upstreams, suite: s, cache }));
     expect(first.stats.cachedRuns).toBe(0);
-    cache.put(first.fresh, 1);
+    await cache.put(db, first.fresh, 1);
     const calls = up.bodies.length;
 
-    const second = await runSuite(options({ upstreams: up.upstreams, suite: s, cache }));
+    const second = await runSuite(options({ upstreams: up.upstreams, suite: s, cache: await EvalCache.load(db, s, hashes) }));
     expect(up.bodies.length - calls).toBe(4); // only the failed case, 2 repeats × 2 variants
     expect(second.stats.cachedRuns).toBe(8);
     expect(second.baseline.filter((x) => x.cached && x.passed)).toHaveLength(4);
 
     const changed = suite([kase('a', { assert: [{ type: 'contains', values: ['billing'] }] }), kase('b')], 2);
-    const third = await runSuite(options({ upstreams: up.upstreams, suite: changed, cache: new EvalCache(db, changed.escalation) }));
+    const third = await runSuite(options({ upstreams: up.upstreams, suite: changed, cache: await EvalCache.load(db, changed, hashes) }));
     expect(third.stats.cachedRuns).toBe(4); // case b only
   });
 
   it('leaves one eval receipt per call and rolls spend up per day, apart from production', async () => {
-    db = openDb(':memory:');
-    migrate(db);
+    db = await memoryStore();
     const up = fakeUpstream(() => ok('{"category": "billing"}'));
     const r = await runSuite(options({ upstreams: up.upstreams, suite: suite([kase('a'), kase('b')], 2), now: () => Date.parse('2026-11-25T10:00:00Z') }));
-    writeEvalSpend(db, { workflow: 'support-triage', team: 'support', releaseId: 7, priceVersion: 'pv1', tz: 'UTC' }, r.calls, r.critic);
-    const rows = db.prepare("SELECT purpose, variant, release_id, model_served, cost_usd FROM receipts WHERE purpose = 'eval'").all() as { variant: string; cost_usd: number }[];
+    await writeEvalSpend(db, { workflow: 'support-triage', team: 'support', releaseId: 7, priceVersion: 'pv1', tz: 'UTC' }, r.calls, r.critic);
+    const rows = await db.receipts.list({ workflow: 'support-triage', purpose: 'eval', limit: 100 });
     expect(rows).toHaveLength(8);
-    expect(rows.every((x) => x.cost_usd > 0)).toBe(true);
-    const roll = db.prepare('SELECT day, purpose, variant, calls, cost_usd FROM spend_daily ORDER BY variant').all();
-    expect(roll).toEqual([
-      { day: '2026-11-25', purpose: 'eval', variant: 'baseline', calls: 4, cost_usd: expect.closeTo(4 * 0.0028, 10) },
-      { day: '2026-11-25', purpose: 'eval', variant: 'candidate', calls: 4, cost_usd: expect.closeTo(4 * 0.0028, 10) },
+    expect(rows.every((x) => x.cost_usd > 0 && x.release_id === 7)).toBe(true);
+    expect(await db.spend.byVariant('support-triage', '2026-11-25', '2026-11-25', 'eval')).toEqual([
+      { variant: 'baseline', calls: 4, cost: expect.closeTo(4 * 0.0028, 10) },
+      { variant: 'candidate', calls: 4, cost: expect.closeTo(4 * 0.0028, 10) },
     ]);
+    // Eval spend is apart from production.
+    expect(await db.spend.byVariant('support-triage', '2026-11-25', '2026-11-25')).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ describe('a daily cap that fits exactly 10 calls', () => {
   afterAll(() => t.close());
 
   it('100 simultaneous requests: at most 10 served, spend ≤ cap, no reservation left', async () => {
-    const token = t.ts.gatewayToken('labs');
+    const token = await t.ts.gatewayToken('labs');
     const answers = await Promise.all(Array.from({ length: 100 }, () => chat(t.ts.url, token, body())));
     const served = answers.filter((a) => a.status === 200);
     const refused = answers.filter((a) => a.status === 429);
@@ -44,7 +44,9 @@ describe('a daily cap that fits exactly 10 calls', () => {
     expect(await metric(t.ts.url, /ai_release_budget_reserved_usd\{scope="workflow:lab-notes",period="day"\} ([\d.e-]+)/)).toBe(0);
     expect(await metric(t.ts.url, /ai_release_budget_spent_usd\{scope="workflow:lab-notes",period="day"\} ([\d.e-]+)/)).toBeLessThanOrEqual(cap + 1e-12);
     await new Promise((r) => setTimeout(r, 150));
-    const row = t.ts.db.prepare("SELECT SUM(cost_usd) cost, SUM(calls) calls, SUM(upstream_calls) up FROM spend_daily WHERE workflow = 'lab-notes'").get() as { cost: number; calls: number; up: number };
+    const days = (await t.ts.store.spend.byDay('2000-01-01', '2999-12-31')).filter((d) => d.workflow === 'lab-notes');
+    const production = (await t.ts.store.spend.production('2000-01-01', '2999-12-31')).filter((d) => d.workflow === 'lab-notes');
+    const row = { cost: days.reduce((s, d) => s + d.cost, 0), calls: days.reduce((s, d) => s + d.calls, 0), up: production.reduce((s, d) => s + d.upstream_calls, 0) };
     expect(row.cost).toBeLessThanOrEqual(cap + 1e-12);
     expect(row.cost).toBeCloseTo(cap, 10);
     expect(row.calls).toBe(100);
@@ -52,22 +54,23 @@ describe('a daily cap that fits exactly 10 calls', () => {
   });
 
   it('raises the 80% and 100% budget alerts once for the period, never per request', async () => {
-    const token = t.ts.gatewayToken('labs');
+    const token = await t.ts.gatewayToken('labs');
     await chat(t.ts.url, token, body());
     await chat(t.ts.url, token, body());
     await new Promise((r) => setTimeout(r, 150));
-    const alerts = (t.ts.db.prepare("SELECT payload FROM events WHERE kind = 'alert' AND workflow = 'lab-notes'").all() as { payload: string }[]).map(
-      (r) => JSON.parse(r.payload) as { condition: string; card: { title: string }; notify: string[] },
-    );
+    const alerts = (await t.ts.store.events.after(0, 100_000))
+      .filter((e) => e.kind === 'alert' && e.workflow === 'lab-notes')
+      .map((e) => e.payload as { condition: string; card: { title: string }; notify: string[] });
     expect(alerts.map((a) => a.condition).sort()).toEqual(['budget_100', 'budget_80']);
     expect(alerts.find((a) => a.condition === 'budget_100')!.card.title).toContain('workflow lab-notes daily');
     expect(alerts[0]!.notify).toEqual(['dana']);
-    const rows = t.ts.db.prepare("SELECT level FROM budget_alerts WHERE scope = 'workflow:lab-notes' ORDER BY level").all() as { level: number }[];
-    expect(rows.map((r) => r.level)).toEqual([80, 100]);
+    // Both levels are recorded for the period: claiming either again is refused.
+    const period = `day:${new Date().toISOString().slice(0, 10)}`;
+    for (const level of [80, 100]) expect(await t.ts.store.alerts.claimBudget('workflow:lab-notes', period, level, Date.now())).toBe(false);
   });
 
   it('retention none keeps no output', async () => {
-    const r = t.ts.db.prepare("SELECT output FROM receipts WHERE workflow = 'lab-notes' AND status = 'ok' LIMIT 1").get() as { output: string | null };
+    const r = (await t.ts.store.receipts.list({ workflow: 'lab-notes', limit: 1000 })).find((x) => x.status === 'ok')!;
     expect(r.output).toBeNull();
   });
 });
@@ -80,7 +83,7 @@ describe('per-run cap and calls-per-day quota', () => {
   afterAll(() => t.close());
 
   it('refuses a call whose worst case passes caps.perRunUsd before anything goes upstream', async () => {
-    const token = t.ts.gatewayToken('labs');
+    const token = await t.ts.gatewayToken('labs');
     const r = await chat(t.ts.url, token, body(1000));
     expect(r.status).toBe(429);
     expect(r.json.error).toMatchObject({ type: 'budget_exceeded', rule: 'workflows.lab-notes.caps.perRunUsd' });
@@ -89,7 +92,7 @@ describe('per-run cap and calls-per-day quota', () => {
   });
 
   it('the worst case counts every choice asked for (n): 8 × 100 output tokens pass a cap that 100 fit', async () => {
-    const token = t.ts.gatewayToken('labs');
+    const token = await t.ts.gatewayToken('labs');
     const r = await chat(t.ts.url, token, { ...body(100), n: 8 });
     expect(r.status).toBe(429);
     expect(r.json.error).toMatchObject({ type: 'budget_exceeded', rule: 'workflows.lab-notes.caps.perRunUsd' });
@@ -101,7 +104,7 @@ describe('per-run cap and calls-per-day quota', () => {
   });
 
   it('serves callsPerDay calls, then 429 quota_exceeded until the day resets', async () => {
-    const token = t.ts.gatewayToken('labs');
+    const token = await t.ts.gatewayToken('labs');
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await chat(t.ts.url, token, body(100))).status);
     const fourth = await chat(t.ts.url, token, body(100));

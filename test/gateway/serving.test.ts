@@ -8,8 +8,8 @@ let support: string;
 let finance: string;
 beforeAll(async () => {
   t = await startGatewayTest();
-  support = t.ts.gatewayToken('support');
-  finance = t.ts.gatewayToken('finance-ops');
+  support = await t.ts.gatewayToken('support');
+  finance = await t.ts.gatewayToken('finance-ops');
 });
 afterAll(() => t.close());
 beforeEach(() => {
@@ -17,11 +17,11 @@ beforeEach(() => {
   t.fake.answer = () => ({});
 });
 
-const receipt = (id: string) => t.ts.db.prepare('SELECT * FROM receipts WHERE id = ?').get(id) as Record<string, any> | undefined;
+const receipt = (id: string) => t.ts.store.receipts.get(id) as Promise<Record<string, any> | undefined>;
 /** Receipts are written off the hot path: wait for the batch (a few tens of ms). */
 async function receiptOf(id: string): Promise<Record<string, any>> {
   for (let i = 0; i < 100; i++) {
-    const r = receipt(id);
+    const r = await receipt(id);
     if (r) return r;
     await new Promise((res) => setTimeout(res, 20));
   }
@@ -42,7 +42,7 @@ describe('refusals that never reach the upstream', () => {
     expect(r.status).toBe(403);
     expect(r.json.error).toMatchObject({ type: 'forbidden', rule: 'team' });
     expect(r.headers.get('x-ai-release-workflow')).toBe('support-triage');
-    const p = await chat(t.ts.url, t.ts.token('eli'), { model: 'support-triage', messages: msg(), ...supportVars });
+    const p = await chat(t.ts.url, await t.ts.token('eli'), { model: 'support-triage', messages: msg(), ...supportVars });
     expect(p.status).toBe(403);
     expect(t.fake.requests).toHaveLength(0);
   });
@@ -204,7 +204,7 @@ describe('answers and receipts', () => {
     expect(JSON.parse(rec.tool_calls)[0].function.name).toBe('post_journal_entry');
     const f = await api(t.ts.url, 'POST', `/v1/receipts/${id}/feedback`, finance, { approved: true, csat: 5 });
     expect(f.status).toBe(200);
-    expect(receipt(id)).toMatchObject({ needs_approval: 0, approved: 1, csat: 5 });
+    expect(await receipt(id)).toMatchObject({ needs_approval: 0, approved: 1, csat: 5 });
     // A read tool call does not need approval.
     t.fake.answer = () => ({ content: null, toolCalls: [{ id: 'c2', type: 'function', function: { name: 'lookup_vendor', arguments: '{"name":"X"}' } }] });
     const r2 = await chat(t.ts.url, finance, { model: 'gl-coding', messages: msg('invoice'), ...glVars });
@@ -226,7 +226,11 @@ describe('POST /v1/receipts', () => {
     const early = await api(t.ts.url, 'POST', '/v1/receipts/app-r1/feedback', support, { escalated: true, csat: 2 });
     expect(early.status).toBe(202);
     expect(early.json.status).toBe('pending');
-    const before = t.ts.db.prepare("SELECT COALESCE(SUM(calls),0) c, COALESCE(SUM(cost_usd),0) cost FROM spend_daily WHERE workflow = 'support-triage'").get() as { c: number; cost: number };
+    const spend = async () => {
+      const days = (await t.ts.store.spend.byDay('2000-01-01', '2999-12-31')).filter((d) => d.workflow === 'support-triage' && d.purpose === 'production');
+      return { c: days.reduce((s, d) => s + d.calls, 0), cost: days.reduce((s, d) => s + d.cost, 0) };
+    };
+    const before = await spend();
     const one = { workflow: 'support-triage', input_tokens: 1000, output_tokens: 100, unit: 'u-1', output: 'x', model_served: 'gpt-4.1-2025-04-14' };
     const batch = { receipts: [{ ...one, id: 'app-r1' }, { ...one, id: 'app-r2', cost_usd: 0.5 }] };
     const a = await api(t.ts.url, 'POST', '/v1/receipts', support, batch);
@@ -234,15 +238,15 @@ describe('POST /v1/receipts', () => {
     expect(a.json).toMatchObject({ received: 2, written: 2, duplicates: 0 });
     const again = await api(t.ts.url, 'POST', '/v1/receipts', support, batch);
     expect(again.json).toMatchObject({ received: 2, written: 0, duplicates: 2 });
-    const r1 = receipt('app-r1')!;
+    const r1 = (await receipt('app-r1'))!;
     // 1000 × $2 + 100 × $8 per 1M = $0.0028, computed from the pricing table
     expect(r1).toMatchObject({ cost_usd: 0.0028, escalated: 1, csat: 2, purpose: 'production' });
     expect(r1.unit_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(receipt('app-r2')!.cost_usd).toBe(0.5);
-    const after = t.ts.db.prepare("SELECT SUM(calls) c, SUM(cost_usd) cost FROM spend_daily WHERE workflow = 'support-triage'").get() as { c: number; cost: number };
+    expect((await receipt('app-r2'))!.cost_usd).toBe(0.5);
+    const after = await spend();
     expect(after.c - before.c).toBe(2);
     expect(after.cost - before.cost).toBeCloseTo(0.5028, 10);
-    expect(t.ts.db.prepare("SELECT 1 FROM pending_feedback WHERE receipt_id = 'app-r1'").get()).toBeUndefined();
+    expect(await t.ts.store.receipts.pendingFeedbackIds()).not.toContain('app-r1');
   });
 
   it('validates with zod and refuses other teams and unknown workflows', async () => {
@@ -264,22 +268,22 @@ describe('models, drift and metrics', () => {
   });
 
   it('a changed fingerprint for the same config raises one drift alert and one audit event', async () => {
-    const drift = () => t.ts.db.prepare("SELECT payload FROM events WHERE kind = 'alert' AND payload LIKE '%\"drift\"%'").all().length;
-    const audits = () => t.ts.db.prepare("SELECT data FROM audit WHERE action = 'model_drift'").all() as { data: string }[];
+    const drift = async () => (await t.ts.store.events.after(0, 100_000)).filter((e) => e.kind === 'alert' && e.payload.condition === 'drift').length;
+    const audits = async () => (await t.ts.store.audit.list({})).filter((e) => e.action === 'model_drift');
     const call = async () => {
       const r = await chat(t.ts.url, support, { model: 'support-triage', messages: msg(), ...supportVars });
       await receiptOf(r.headers.get('x-ai-release-receipt')!);
     };
     await call();
-    const base = drift();
+    const base = await drift();
     t.fake.answer = () => ({ fingerprint: 'fp_fake_2', model: 'gpt-4.1-2025-06-01' });
     await call();
     await call();
     await call();
-    expect(drift() - base).toBe(1);
-    const a = audits();
+    expect((await drift()) - base).toBe(1);
+    const a = await audits();
     expect(a).toHaveLength(1);
-    expect(JSON.parse(a[0]!.data).after).toEqual({ model_served: 'gpt-4.1-2025-06-01', system_fingerprint: 'fp_fake_2' });
+    expect(a[0]!.data.after).toEqual({ model_served: 'gpt-4.1-2025-06-01', system_fingerprint: 'fp_fake_2' });
   });
 
   it('GET /metrics exposes the gateway series by workflow and variant', async () => {

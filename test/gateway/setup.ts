@@ -5,7 +5,7 @@ import type { Settings } from '../../src/app.ts';
 import { configFile, gatewayConfigDir, type BudgetKnobs } from './config.ts';
 import { applyTransition } from '../../src/services/releases.ts';
 import { requestRelease } from '../../src/services/request.ts';
-import { getRelease, type ReleaseRecord } from '../../src/store/releases.ts';
+import type { ReleaseRecord } from '../../src/store/repos/releases.ts';
 
 export interface GatewayTest {
   ts: TestServer;
@@ -54,15 +54,15 @@ export const supportVars = { ai_release: { vars: { company: 'Acme' } } };
 export const msg = (text = 'My order is late') => [{ role: 'user', content: text }];
 
 /** Puts a release of `workflow` (a model change) into canary, through the real transitions. */
-export function releaseInCanary(ts: TestServer, workflow: string, model: string): ReleaseRecord {
+export async function releaseInCanary(ts: TestServer, workflow: string, model: string): Promise<ReleaseRecord> {
   const ctx = ts.server.runtime.ctx;
   const dana = ctx.config.people.dana!;
-  const r = requestRelease(ctx, { person: dana, surface: 'api' }, { workflow, model, source: 'api', reason: 'test' });
+  const r = await requestRelease(ctx, { person: dana, surface: 'api' }, { workflow, model, source: 'api', reason: 'test' });
   if (!r.ok) throw new Error(r.error.message);
   for (const e of ['start_evals', 'gate_passed', 'approved'] as const) {
-    if (e === 'start_evals' && getRelease(ctx.db, r.value.id)!.state === 'evaluating') continue;
-    const t = applyTransition(ctx, r.value.id, e, 'test');
+    if (e === 'start_evals' && (await ctx.store.releases.get(r.value.id))!.state === 'evaluating') continue;
+    const t = await applyTransition(ctx, r.value.id, e, 'test');
     if (!t.ok) throw new Error(`${e}: ${t.error.message}`);
   }
-  return getRelease(ctx.db, r.value.id)!;
+  return (await ctx.store.releases.get(r.value.id))!;
 }

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openDb } from '../../src/store/db.ts';
-import { createToken } from '../../src/store/tokens.ts';
+import { openStore } from '../../src/store/open.ts';
 import { tempDir } from '../helpers/harness.ts';
 import { configFile, gatewayConfigDir } from './config.ts';
 import { startFakeUpstream, type FakeUpstream } from './fake-upstream.ts';
@@ -41,8 +40,8 @@ it.each(['inline', 'worker'])('SIGTERM writes every pending receipt before the p
     });
     child.on('exit', () => reject(new Error(`server exited: ${err}`)));
   });
-  const db = openDb(databasePath);
-  const token = createToken(db, { name: 'sigterm-test', scope: 'gateway', team: 'support', now: Date.now() });
+  const store = await openStore({ engine: 'sqlite', path: databasePath });
+  const token = await store.tokens.create({ name: 'sigterm-test', scope: 'gateway', team: 'support', now: Date.now() });
   const N = 120;
   const answers = await Promise.all(
     Array.from({ length: N }, (_, i) =>
@@ -50,13 +49,14 @@ it.each(['inline', 'worker'])('SIGTERM writes every pending receipt before the p
     ),
   );
   expect(answers.every((a) => a.status === 200)).toBe(true);
-  expect((db.prepare('SELECT COUNT(*) n FROM receipts').get() as { n: number }).n).toBe(0);
+  expect(await store.receipts.count()).toBe(0);
   child.kill('SIGTERM');
   expect(await exited).toBe(0);
   const ids = new Set(answers.map((a) => a.headers.get('x-ai-release-receipt')));
-  const rows = db.prepare('SELECT id FROM receipts').all() as { id: string }[];
+  const rows = await store.receipts.list({ workflow: 'support-triage', limit: 10 * N });
   expect(rows.length).toBe(N);
   expect(rows.every((r) => ids.has(r.id))).toBe(true);
-  expect((db.prepare("SELECT SUM(calls) n FROM spend_daily WHERE workflow = 'support-triage'").get() as { n: number }).n).toBe(N);
-  db.close();
+  const days = (await store.spend.byDay('2000-01-01', '2999-12-31')).filter((d) => d.workflow === 'support-triage');
+  expect(days.reduce((n, d) => n + d.calls, 0)).toBe(N);
+  await store.close();
 }, 60_000);

@@ -47,7 +47,7 @@ export interface FakeSlack {
   /** Where `apps.connections.open` sends Socket Mode clients (a local WebSocket server). */
   setSocketUrl(url: string): void;
   /** Polls until `check` returns a truthy value (async work after an ack). */
-  waitFor<T>(check: () => T | undefined | null | false, what: string, timeoutMs?: number): Promise<T>;
+  waitFor<T>(check: () => T | undefined | null | false | PromiseLike<T | undefined | null | false>, what: string, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -139,7 +139,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     waitFor: async (check, what, timeoutMs = 5000) => {
       const until = Date.now() + timeoutMs;
       for (;;) {
-        const v = check();
+        const v = await check();
         if (v) return v;
         if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 10));

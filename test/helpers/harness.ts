@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openApp, settingsFromEnv, type OpenedApp, type Settings } from '../../src/app.ts';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
-import { createToken } from '../../src/store/tokens.ts';
-import type { Db } from '../../src/store/db.ts';
+import type { Store } from '../../src/store/store.ts';
 
 export const EXAMPLE_CONFIG = resolve('examples/ai-release.yaml');
 
@@ -18,11 +17,11 @@ export function testSettings(dir: string, over: Partial<Settings> = {}): Setting
 }
 
 let tokenSeq = 0;
-export function personToken(db: Db, person: string): string {
-  return createToken(db, { name: `test-${person}-${++tokenSeq}`, scope: 'releases', person, now: Date.now() });
+export function personToken(store: Store, person: string): Promise<string> {
+  return store.tokens.create({ name: `test-${person}-${++tokenSeq}`, scope: 'releases', person, now: Date.now() });
 }
-export function gatewayToken(db: Db, team: string): string {
-  return createToken(db, { name: `test-gw-${team}-${++tokenSeq}`, scope: 'gateway', team, now: Date.now() });
+export function gatewayToken(store: Store, team: string): Promise<string> {
+  return store.tokens.create({ name: `test-gw-${team}-${++tokenSeq}`, scope: 'gateway', team, now: Date.now() });
 }
 
 export interface TestServer {
@@ -30,9 +29,9 @@ export interface TestServer {
   url: string;
   dir: string;
   settings: Settings;
-  db: Db;
-  token(person: string): string;
-  gatewayToken(team: string): string;
+  store: Store;
+  token(person: string): Promise<string>;
+  gatewayToken(team: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -49,15 +48,15 @@ export async function startTestServer(
     logWrite: (l) => logs.push(l),
     pumpIntervalMs: 50,
   });
-  const db = server.runtime.ctx.db;
+  const store = server.runtime.ctx.store;
   return {
     server,
     url: server.url,
     dir,
     settings,
-    db,
-    token: (p) => personToken(db, p),
-    gatewayToken: (t) => gatewayToken(db, t),
+    store,
+    token: (p) => personToken(store, p),
+    gatewayToken: (t) => gatewayToken(store, t),
     close: async () => {
       await server.close();
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
@@ -66,10 +65,10 @@ export async function startTestServer(
 }
 
 /** The app alone (no HTTP): services, executor and store on a temporary file. */
-export function openTestApp(opts: { configPath?: string; now?: () => number; env?: NodeJS.ProcessEnv; dir?: string } = {}): OpenedApp & { dir: string; settings: Settings } {
+export async function openTestApp(opts: { configPath?: string; now?: () => number; env?: NodeJS.ProcessEnv; dir?: string } = {}): Promise<OpenedApp & { dir: string; settings: Settings }> {
   const dir = opts.dir ?? tempDir();
   const settings = testSettings(dir, { configPath: opts.configPath ?? EXAMPLE_CONFIG });
-  const app = openApp(settings, { env: opts.env ?? {}, now: opts.now });
+  const app = await openApp(settings, { env: opts.env ?? {}, now: opts.now });
   return { ...app, dir, settings };
 }
 

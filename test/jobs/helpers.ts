@@ -1,11 +1,10 @@
-/** Jobs test helpers: receipts written directly (with their spend_daily rollups) and releases moved into canary. */
-import { dayKey } from '../../src/core/time.ts';
+/** Jobs test helpers: receipts written through the store (with their spend_daily rollups) and releases moved into canary. */
 import type { AppContext } from '../../src/services/context.ts';
 import { applyTransition } from '../../src/services/releases.ts';
 import { requestRelease } from '../../src/services/request.ts';
-import type { Db } from '../../src/store/db.ts';
-import type { ReleaseRecord } from '../../src/store/releases.ts';
-import { getRelease } from '../../src/store/releases.ts';
+import type { ReceiptRecord } from '../../src/store/repos/receipts.ts';
+import type { ReleaseRecord } from '../../src/store/repos/releases.ts';
+import type { Repositories } from '../../src/store/store.ts';
 
 export interface TestReceipt {
   workflow: string;
@@ -15,7 +14,7 @@ export interface TestReceipt {
   releaseId?: number | null;
   variant?: 'stable' | 'candidate';
   configHash?: string | null;
-  status?: string;
+  status?: 'ok' | 'error';
   costUsd?: number;
   inputTokens?: number;
   outputTokens?: number;
@@ -30,28 +29,28 @@ export interface TestReceipt {
 let seq = 0;
 const b = (v: boolean | null | undefined) => (v === undefined || v === null ? null : v ? 1 : 0);
 
-/** Inserts one receipt and adds it to its spend_daily rollup, as the gateway's writer does. */
-export function insertReceipt(db: Db, r: TestReceipt, tz = 'UTC'): string {
-  const id = `rcpt_test_${++seq}`;
-  const purpose = r.purpose ?? 'production';
-  const variant = r.variant ?? 'stable';
+function record(r: TestReceipt): ReceiptRecord {
   const status = r.status ?? 'ok';
-  const cost = r.costUsd ?? 0.001;
-  const inp = r.inputTokens ?? 100;
-  const out = r.outputTokens ?? 50;
-  db.prepare(
-    `INSERT INTO receipts (id, ts, purpose, workflow, team, release_id, variant, config_hash, input_tokens, output_tokens, cost_usd, latency_ms, status,
-       needs_approval, approved, edited, escalated, csat)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(id, r.ts, purpose, r.workflow, r.team ?? null, r.releaseId ?? null, variant, r.configHash ?? null, inp, out, cost, r.latencyMs ?? 800, status,
-    r.needsApproval ? 1 : 0, b(r.approved), b(r.edited), b(r.escalated), r.csat ?? null);
-  db.prepare(
-    `INSERT INTO spend_daily (day, workflow, team, purpose, variant, calls, errors, cost_usd, input_tokens, output_tokens)
-     VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)
-     ON CONFLICT(day, workflow, purpose, variant) DO UPDATE SET calls = calls + 1, errors = errors + excluded.errors,
-       cost_usd = cost_usd + excluded.cost_usd, input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens`,
-  ).run(dayKey(r.ts, tz), r.workflow, r.team ?? '', purpose, variant, status === 'ok' ? 0 : 1, cost, inp, out);
-  return id;
+  return {
+    id: `rcpt_test_${++seq}`, ts: r.ts, purpose: r.purpose ?? 'production', workflow: r.workflow, team: r.team ?? null, release_id: r.releaseId ?? null,
+    variant: r.variant ?? 'stable', config_hash: r.configHash ?? null, provider: null, model_requested: null, model_served: null, system_fingerprint: null,
+    unit_hash: null, input_tokens: r.inputTokens ?? 100, cached_tokens: 0, output_tokens: r.outputTokens ?? 50, reasoning_tokens: 0,
+    cost_usd: r.costUsd ?? 0.001, price_version: null, latency_ms: r.latencyMs ?? 800, status, error_type: status === 'ok' ? null : 'upstream_error',
+    tool_calls: null, sources: null, output: null, needs_approval: r.needsApproval ? 1 : 0, approved: b(r.approved), edited: b(r.edited),
+    escalated: b(r.escalated), overridden: null, reported: null, csat: r.csat ?? null,
+  };
+}
+
+/** Writes receipts with their spend_daily rollups, as the gateway's writer does; their ids. */
+export async function insertReceipts(db: Repositories, rs: TestReceipt[], tz = 'UTC'): Promise<string[]> {
+  const items = rs.map((r) => ({ receipt: record(r), forwarded: true, merge: false }));
+  await db.receipts.writeBatch(items, tz);
+  return items.map((i) => i.receipt.id);
+}
+
+/** One receipt (see insertReceipts); its id. */
+export async function insertReceipt(db: Repositories, r: TestReceipt, tz = 'UTC'): Promise<string> {
+  return (await insertReceipts(db, [r], tz))[0]!;
 }
 
 /**
@@ -59,44 +58,44 @@ export function insertReceipt(db: Db, r: TestReceipt, tz = 'UTC'): string {
  * them failing (spread through the run), with a small deterministic spread of latency and cost.
  */
 export function insertArm(
-  db: Db,
+  db: Repositories,
   a: {
     release: ReleaseRecord; variant: 'stable' | 'candidate'; n: number; errors: number; from: number; spanMs: number; costUsd?: number;
     /** Stable calls before the release took traffic: no release id, the baseline's config hash. */
     beforeRelease?: boolean;
   },
-): void {
-  db.transaction(() => {
-    for (let i = 0; i < a.n; i++) {
-      insertReceipt(db, {
-        workflow: a.release.workflow,
-        releaseId: a.beforeRelease ? null : a.release.id,
-        variant: a.variant,
-        configHash: a.variant === 'stable' ? a.release.baselineHash : a.release.candidateHash,
-        ts: a.from + Math.floor((i * a.spanMs) / a.n),
-        status: Math.floor(((i + 1) * a.errors) / a.n) > Math.floor((i * a.errors) / a.n) ? 'upstream_error' : 'ok',
-        latencyMs: 700 + (i % 10) * 20,
-        costUsd: (a.costUsd ?? 0.002) * (1 + (i % 5) / 100),
-        inputTokens: 300 + (i % 7),
-        outputTokens: 120 + (i % 3),
-      });
-    }
-  })();
+): Promise<string[]> {
+  const rs: TestReceipt[] = [];
+  for (let i = 0; i < a.n; i++) {
+    rs.push({
+      workflow: a.release.workflow,
+      releaseId: a.beforeRelease ? null : a.release.id,
+      variant: a.variant,
+      configHash: a.variant === 'stable' ? a.release.baselineHash : a.release.candidateHash,
+      ts: a.from + Math.floor((i * a.spanMs) / a.n),
+      status: Math.floor(((i + 1) * a.errors) / a.n) > Math.floor((i * a.errors) / a.n) ? 'error' : 'ok',
+      latencyMs: 700 + (i % 10) * 20,
+      costUsd: (a.costUsd ?? 0.002) * (1 + (i % 5) / 100),
+      inputTokens: 300 + (i % 7),
+      outputTokens: 120 + (i % 3),
+    });
+  }
+  return insertReceipts(db, rs);
 }
 
 /** Requests a release of `workflow` (a model change) and moves it through the gate and approval. */
-export function releaseTo(ctx: AppContext, workflow: string, target: 'awaiting_approval' | 'canary'): ReleaseRecord {
+export async function releaseTo(ctx: AppContext, workflow: string, target: 'awaiting_approval' | 'canary'): Promise<ReleaseRecord> {
   const wf = ctx.config.workflows[workflow]!;
   const model = Object.keys(ctx.config.pricing).find((m) => m !== wf.config.model)!;
-  const req = requestRelease(ctx, { person: ctx.config.people.ops, surface: 'cli' }, { workflow, model, source: 'cli', reason: 'test' });
+  const req = await requestRelease(ctx, { person: ctx.config.people.ops, surface: 'cli' }, { workflow, model, source: 'cli', reason: 'test' });
   if (!req.ok) throw new Error(req.error.message);
-  const passed = applyTransition(ctx, req.value.id, 'gate_passed', 'gate', {}, 'evaluating');
+  const passed = await applyTransition(ctx, req.value.id, 'gate_passed', 'gate', {}, 'evaluating');
   if (!passed.ok) throw new Error(passed.error.message);
   if (target === 'canary') {
-    const ap = applyTransition(ctx, req.value.id, 'approved', wf.approvers[0]!, {}, 'awaiting_approval');
+    const ap = await applyTransition(ctx, req.value.id, 'approved', wf.approvers[0]!, {}, 'awaiting_approval');
     if (!ap.ok) throw new Error(ap.error.message);
   }
-  return getRelease(ctx.db, req.value.id)!;
+  return (await ctx.store.releases.get(req.value.id))!;
 }
 
 export interface AlertEvent {
@@ -106,8 +105,9 @@ export interface AlertEvent {
   releaseId: number | null;
 }
 
-export function alertEvents(db: Db, condition?: string): AlertEvent[] {
-  return (db.prepare("SELECT release_id, payload FROM events WHERE kind = 'alert' ORDER BY id").all() as { release_id: number | null; payload: string }[])
-    .map((e) => ({ ...(JSON.parse(e.payload) as Omit<AlertEvent, 'releaseId'>), releaseId: e.release_id }))
+export async function alertEvents(db: Repositories, condition?: string): Promise<AlertEvent[]> {
+  return (await db.events.after(0, 1_000_000))
+    .filter((e) => e.kind === 'alert')
+    .map((e) => ({ ...(e.payload as Omit<AlertEvent, 'releaseId'>), releaseId: e.releaseId }))
     .filter((e) => !condition || e.condition === condition);
 }

@@ -5,30 +5,30 @@ import { runReminderJob } from '../../src/jobs/reminders.ts';
 import { alertEvents, releaseTo } from './helpers.ts';
 
 const HOUR = 3_600_000;
-const opened: { close(): void; dir: string }[] = [];
-afterEach(() => {
+const opened: { close(): Promise<void>; dir: string }[] = [];
+afterEach(async () => {
   for (const a of opened.splice(0)) {
-    a.close();
+    await a.close();
     rmSync(a.dir, { recursive: true, force: true });
   }
 });
 
 describe('pending-approval reminders', () => {
-  it('reminds the approvers once, after a release has awaited approval for over 4 hours', () => {
+  it('reminds the approvers once, after a release has awaited approval for over 4 hours', async () => {
     const clock = fakeClock();
-    const app = openTestApp({ now: clock.now });
+    const app = await openTestApp({ now: clock.now });
     opened.push(app);
     const { ctx } = app;
-    const r = releaseTo(ctx, 'support-triage', 'awaiting_approval');
+    const r = await releaseTo(ctx, 'support-triage', 'awaiting_approval');
     clock.advance(4 * HOUR);
-    expect(runReminderJob(ctx, clock.now())).toEqual([]);
+    expect(await runReminderJob(ctx, clock.now())).toEqual([]);
     clock.advance(5 * 60_000);
-    expect(runReminderJob(ctx, clock.now())).toEqual([r.key]);
+    expect(await runReminderJob(ctx, clock.now())).toEqual([r.key]);
     for (let i = 0; i < 3; i++) {
       clock.advance(HOUR);
-      expect(runReminderJob(ctx, clock.now())).toEqual([]);
+      expect(await runReminderJob(ctx, clock.now())).toEqual([]);
     }
-    const reminders = alertEvents(ctx.db, 'approval_reminder');
+    const reminders = await alertEvents(ctx.store, 'approval_reminder');
     expect(reminders).toHaveLength(1);
     expect(reminders[0]!.releaseId).toBe(r.id);
     // ops requested it; the approvers are asked (never the requester).
@@ -36,12 +36,12 @@ describe('pending-approval reminders', () => {
     expect(reminders[0]!.card.actions!.map((a) => a.command)).toEqual([`approve ${r.key}`, `reject ${r.key}`]);
   });
 
-  it('does not remind about a release that left awaiting approval in time', () => {
+  it('does not remind about a release that left awaiting approval in time', async () => {
     const clock = fakeClock();
-    const app = openTestApp({ now: clock.now });
+    const app = await openTestApp({ now: clock.now });
     opened.push(app);
-    releaseTo(app.ctx, 'support-triage', 'canary');
+    await releaseTo(app.ctx, 'support-triage', 'canary');
     clock.advance(6 * HOUR);
-    expect(runReminderJob(app.ctx, clock.now())).toEqual([]);
+    expect(await runReminderJob(app.ctx, clock.now())).toEqual([]);
   });
 });

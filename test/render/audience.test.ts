@@ -9,17 +9,19 @@ import { execute, releaseCardOf } from '../../src/chat/executor.ts';
 import { renderBlockKit } from '../../src/chat/render/blockkit.ts';
 import { renderText } from '../../src/chat/render/text.ts';
 import { applyTransition } from '../../src/services/releases.ts';
-import { getRelease, setReleaseVerdict } from '../../src/store/releases.ts';
 import { openTestApp } from '../helpers/harness.ts';
 import { rmSync } from 'node:fs';
 
-let cleanup: (() => void) | undefined;
-afterEach(() => cleanup?.());
+let cleanup: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await cleanup?.();
+  cleanup = undefined;
+});
 
 async function failedGate() {
-  const app = openTestApp();
-  cleanup = () => {
-    app.close();
+  const app = await openTestApp();
+  cleanup = async () => {
+    await app.close();
     rmSync(app.dir, { recursive: true, force: true });
   };
   const { ctx } = app;
@@ -27,9 +29,9 @@ async function failedGate() {
   const out = await execute(ctx, { person: people.eli, surface: 'cli' }, { verb: 'request', workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14', params: {} });
   expect(out.exitCode).toBe(0);
   const id = out.release!.id;
-  setReleaseVerdict(ctx.db, id, { outcome: 'fail', summary: 'Gate failed on minPassRate', rows: [] }, 'fail', ctx.now());
-  expect(applyTransition(ctx, id, 'gate_failed', 'gate', { outcome: 'fail' }, 'evaluating').ok).toBe(true);
-  return { ctx, card: releaseCardOf(ctx, getRelease(ctx.db, id)!) };
+  await ctx.store.releases.setVerdict(id, { outcome: 'fail', summary: 'Gate failed on minPassRate', rows: [] }, 'fail', ctx.now());
+  expect((await applyTransition(ctx, id, 'gate_failed', 'gate', { outcome: 'fail' }, 'evaluating')).ok).toBe(true);
+  return { ctx, card: await releaseCardOf(ctx, (await ctx.store.releases.get(id))!) };
 }
 
 const ids = (c: { actions?: { id: string }[] }) => (c.actions ?? []).map((a) => a.id);
@@ -39,18 +41,18 @@ describe('who sees which buttons', () => {
     const { ctx, card } = await failedGate();
     const p = ctx.config.people;
     expect(ids(card)).toEqual(['evals', 'override', 'cancel']);
-    expect(ids(forPerson(ctx, card, p.eli))).toEqual(['evals', 'cancel']);
-    expect(ids(forPerson(ctx, card, p.ops))).toEqual(['evals', 'override', 'cancel']);
-    expect(ids(forPerson(ctx, card, p.dana))).toEqual(['evals']);
-    expect(ids(forPerson(ctx, card, p.priya))).toEqual([]);
-    expect(ids(forPerson(ctx, card, undefined))).toEqual([]);
+    expect(ids(await forPerson(ctx, card, p.eli))).toEqual(['evals', 'cancel']);
+    expect(ids(await forPerson(ctx, card, p.ops))).toEqual(['evals', 'override', 'cancel']);
+    expect(ids(await forPerson(ctx, card, p.dana))).toEqual(['evals']);
+    expect(ids(await forPerson(ctx, card, p.priya))).toEqual([]);
+    expect(ids(await forPerson(ctx, card, undefined))).toEqual([]);
     // The CLI prints the commands a person may run, and only those.
-    expect(renderText(forPerson(ctx, card, p.eli))).not.toContain('override');
+    expect(renderText(await forPerson(ctx, card, p.eli))).not.toContain('override');
   });
 
   it('the channel card keeps every button and says who may click each', async () => {
     const { ctx, card } = await failedGate();
-    const shared = forChannel(ctx, card);
+    const shared = await forChannel(ctx, card);
     expect(ids(shared)).toEqual(['evals', 'override', 'cancel']);
     const line = JSON.stringify(renderBlockKit(shared).blocks);
     expect(line).toMatch(/May click: [^"]*Override — ops/);

@@ -52,11 +52,14 @@ const channelRef = (id: string): ConversationRef => ({
 });
 
 const DANA_AAD = '6f1c2d3e-0000-4000-8000-00000000da7a';
-let close: (() => void) | undefined;
-afterEach(() => close?.());
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
 
-function setup(port: TeamsConnector) {
-  const app = openTestApp();
+async function setup(port: TeamsConnector) {
+  const app = await openTestApp();
   close = app.close;
   const waits: number[] = [];
   let clock = 0; // the queue's own clock: sleeping advances it, so waits are exact
@@ -77,9 +80,9 @@ function setup(port: TeamsConnector) {
 describe('Teams proactive posts', () => {
   it('posts a release card to the team channel once, then updates it in place; alerts go in its thread', async () => {
     const port = fakePort();
-    const { app, deps } = setup(port);
+    const { app, deps } = await setup(port);
     // Only the team's General channel is known: the configured channel is reached through it.
-    saveReference(app.ctx.db, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
+    await saveReference(app.ctx.store, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
     const card = noticeCard('REL-7 · support-triage · awaiting approval', 'x');
     await deliver(deps, { kind: 'release', releaseId: 7, team: 'support', card });
     await deliver(deps, { kind: 'release', releaseId: 7, team: 'support', card: { ...card, title: 'REL-7 · support-triage · canary' } });
@@ -88,7 +91,7 @@ describe('Teams proactive posts', () => {
       ['update', '19:support@thread.tacv2', 'm-1'],
     ]);
     expect(JSON.stringify(port.sent[1]!.activity)).toContain('canary');
-    expect(postsOf(app.ctx.db, 7).map((p) => p.activityId)).toEqual(['m-1']);
+    expect((await postsOf(app.ctx.store, 7)).map((p) => p.activityId)).toEqual(['m-1']);
 
     await deliver(deps, { kind: 'message', team: 'support', card: noticeCard('Canary regression', 'p95 up'), threadOf: 7, mention: ['dana', 'sam'] });
     const alert = port.sent[2]!;
@@ -100,8 +103,8 @@ describe('Teams proactive posts', () => {
 
   it('opens a 1:1 with a person who never wrote to the bot, through a conversation it is in, then reuses it', async () => {
     const port = fakePort();
-    const { app, deps } = setup(port);
-    saveReference(app.ctx.db, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
+    const { app, deps } = await setup(port);
+    await saveReference(app.ctx.store, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
     const dana = app.ctx.config.people.dana!.teams!;
     await deliver(deps, { kind: 'direct', people: ['dana', 'sam'], card: noticeCard('Digest', 'x') });
     await deliver(deps, { kind: 'direct', people: ['dana'], card: noticeCard('Digest 2', 'y') });
@@ -111,14 +114,14 @@ describe('Teams proactive posts', () => {
       ['post', `a:1on1-${dana}`],
       ['post', `a:1on1-${dana}`],
     ]);
-    expect(personalReferenceOf(app.ctx.db, dana)?.conversation).toMatchObject({ id: `a:1on1-${dana}`, tenantId: 't-1' });
+    expect((await personalReferenceOf(app.ctx.store, dana))?.conversation).toMatchObject({ id: `a:1on1-${dana}`, tenantId: 't-1' });
   });
 
   it('a 1:1 Teams refuses to open (app not installed for the person) is skipped with the reason', async () => {
     const port = fakePort({ notInstalledFor: [DANA_AAD] });
-    const { app, deps, logs } = setup(port);
+    const { app, deps, logs } = await setup(port);
     expect(app.ctx.config.people.dana!.teams).toBe(DANA_AAD);
-    saveReference(app.ctx.db, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
+    await saveReference(app.ctx.store, channelRef('19:general@thread.tacv2'), { kind: 'channel' }, 1);
     await deliver(deps, { kind: 'direct', people: ['dana'], card: noticeCard('Digest', 'x') });
     expect(port.sent).toEqual([]);
     expect(logs.join('\n')).toMatch(/could not open a 1:1 .*"person":"dana".*not installed/);
@@ -126,7 +129,7 @@ describe('Teams proactive posts', () => {
 
   it('skips, with a log line, a channel post before the bot is in any team and a DM to someone without a 1:1', async () => {
     const port = fakePort();
-    const { deps, logs } = setup(port);
+    const { deps, logs } = await setup(port);
     await deliver(deps, { kind: 'message', team: 'support', card: noticeCard('Policy changed', 'x') });
     await deliver(deps, { kind: 'direct', people: ['dana'], card: noticeCard('Digest', 'x') });
     expect(port.sent).toEqual([]);
@@ -136,8 +139,8 @@ describe('Teams proactive posts', () => {
 
   it('waits out a 429 with the Retry-After the connector gave, and the post still goes out', async () => {
     const port = fakePort({ fail429: 2 });
-    const { app, deps, waits } = setup(port);
-    saveReference(app.ctx.db, channelRef('19:support@thread.tacv2'), { kind: 'channel' }, 1);
+    const { app, deps, waits } = await setup(port);
+    await saveReference(app.ctx.store, channelRef('19:support@thread.tacv2'), { kind: 'channel' }, 1);
     await deliver(deps, { kind: 'message', team: 'support', card: noticeCard('Budget at 80%', 'x') });
     expect(port.sent).toHaveLength(1);
     expect(waits.filter((w) => w === 2000)).toHaveLength(2);

@@ -5,12 +5,14 @@ import type { IncomingActivity, OutgoingActivity } from '../../src/chat/teams/tr
 import { encodeActionValue } from '../../src/chat/render/action-payload.ts';
 import { applyTransition } from '../../src/services/releases.ts';
 import { requestRelease } from '../../src/services/request.ts';
-import { getRelease, setReleaseVerdict } from '../../src/store/releases.ts';
 import { createLogger } from '../../src/server/log.ts';
 import { openTestApp } from '../helpers/harness.ts';
 
-let close: (() => void) | undefined;
-afterEach(() => close?.());
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
 
 function replies() {
   const sent: OutgoingActivity[] = [];
@@ -29,13 +31,13 @@ const DANA = '6f1c2d3e-0000-4000-8000-00000000da7a';
 
 describe('Teams turn (SDK-independent)', () => {
   it('an Action.Submit approve from an approver updates the clicked card; the same submit again changes nothing', async () => {
-    const app = openTestApp();
+    const app = await openTestApp();
     close = app.close;
     const ctx = app.ctx;
-    const req = requestRelease(ctx, { person: ctx.config.people.eli, surface: 'cli' }, { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14', params: {}, source: 'cli' });
+    const req = await requestRelease(ctx, { person: ctx.config.people.eli, surface: 'cli' }, { workflow: 'support-triage', model: 'gpt-4.1-mini-2025-04-14', params: {}, source: 'cli' });
     if (!req.ok) throw new Error(req.error.message);
-    setReleaseVerdict(ctx.db, req.value.id, { outcome: 'pass', rows: [] }, 'pass', ctx.now());
-    expect(applyTransition(ctx, req.value.id, 'gate_passed', 'gate', {}, 'evaluating').ok).toBe(true);
+    await ctx.store.releases.setVerdict(req.value.id, { outcome: 'pass', rows: [] }, 'pass', ctx.now());
+    expect((await applyTransition(ctx, req.value.id, 'gate_passed', 'gate', {}, 'evaluating')).ok).toBe(true);
 
     const submit: IncomingActivity = {
       type: 'message',
@@ -51,7 +53,7 @@ describe('Teams turn (SDK-independent)', () => {
     const deps = { ctx, log: createLogger('error', () => {}), local: false };
     const first = replies();
     await handleActivity(deps, submit, first.r);
-    expect(getRelease(ctx.db, req.value.id)!.state).toBe('canary');
+    expect((await ctx.store.releases.get(req.value.id))!.state).toBe('canary');
     expect(first.sent).toEqual([]);
     expect(first.updated).toHaveLength(1);
     expect(first.updated[0]!.id).toBe('card-1');
@@ -59,12 +61,12 @@ describe('Teams turn (SDK-independent)', () => {
 
     const again = replies();
     await handleActivity(deps, submit, again.r);
-    const approvals = ctx.db.prepare("SELECT COUNT(*) AS n FROM audit WHERE release_id = ? AND action = 'release_approved'").get(req.value.id) as { n: number };
+    const approvals = { n: (await ctx.store.audit.list({ releaseId: req.value.id })).filter((e) => e.action === 'release_approved').length };
     expect(approvals.n).toBe(1);
   });
 
   it('a message from someone unknown still gets help, and their click is refused naming the rule', async () => {
-    const app = openTestApp();
+    const app = await openTestApp();
     close = app.close;
     const deps = { ctx: app.ctx, log: createLogger('error', () => {}), local: false };
     const base = { from: { id: '29:x', aadObjectId: '00000000-0000-4000-8000-000000000000' }, recipient: { id: '28:bot' }, conversation: { id: 'a:x', conversationType: 'personal' }, serviceUrl: 'https://smba.example/', channelId: 'msteams' };

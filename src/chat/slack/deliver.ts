@@ -5,8 +5,7 @@
  * leaders directly.
  */
 import type { AppContext } from '../../services/context.ts';
-import type { StoredEvent } from '../../store/events.ts';
-import { getRelease } from '../../store/releases.ts';
+import type { StoredEvent } from '../../store/repos/events.ts';
 import { forChannel, forPerson } from '../audience.ts';
 import { SLACK_MESSAGE } from '../render/budget.ts';
 import { releaseCardOf } from '../executor.ts';
@@ -26,16 +25,16 @@ export class SlackDelivery {
     private consoleUrl?: string,
   ) {}
 
-  /** Queues what `e` means for Slack; returns without waiting for Slack. */
-  handle(e: StoredEvent): void {
-    for (const o of outboundFor(this.ctx, e)) this.send(o);
+  /** Queues what `e` means for Slack; resolves without waiting for Slack. */
+  async handle(e: StoredEvent): Promise<void> {
+    for (const o of await outboundFor(this.ctx, e)) await this.send(o);
   }
 
   private channelOf(team: string): string | undefined {
     return this.ctx.config.teams[team]?.channels.slack;
   }
 
-  private send(o: Outbound): void {
+  private async send(o: Outbound): Promise<void> {
     const cfg = this.ctx.config;
     switch (o.kind) {
       case 'release': {
@@ -47,12 +46,12 @@ export class SlackDelivery {
         void this.outbox.inTurn(channel, 'release message', async () => {
           this.waiting.delete(key);
           // Rendered when its turn comes: the message shows the release as it is now.
-          const r = getRelease(this.ctx.db, o.releaseId);
-          const msg = slackMessage(cfg, forChannel(this.ctx, r ? releaseCardOf(this.ctx, r) : o.card), { consoleUrl: this.consoleUrl });
-          const ts = slackPostOf(this.ctx.db, o.releaseId, channel);
+          const r = await this.ctx.store.releases.get(o.releaseId);
+          const msg = slackMessage(cfg, await forChannel(this.ctx, r ? await releaseCardOf(this.ctx, r) : o.card), { consoleUrl: this.consoleUrl });
+          const ts = await slackPostOf(this.ctx.store, o.releaseId, channel);
           if (ts) return this.outbox.updateNow(channel, ts, msg);
           const posted = await this.outbox.postNow(channel, msg);
-          if (posted) recordSlackPost(this.ctx.db, o.releaseId, channel, posted);
+          if (posted) await recordSlackPost(this.ctx.store, o.releaseId, channel, posted);
         });
         return;
       }
@@ -62,16 +61,16 @@ export class SlackDelivery {
         const mentions = (o.mention ?? []).flatMap((n) => (cfg.people[n]?.slack ? [`<@${cfg.people[n]!.slack}>`] : []));
         // The mention line is one more block: the card fits in one fewer.
         const budget = mentions.length ? { ...SLACK_MESSAGE, blocks: SLACK_MESSAGE.blocks - 1, text: SLACK_MESSAGE.text - 400 } : SLACK_MESSAGE;
-        const msg = slackMessage(cfg, forChannel(this.ctx, o.card), { consoleUrl: this.consoleUrl, budget });
+        const msg = slackMessage(cfg, await forChannel(this.ctx, o.card), { consoleUrl: this.consoleUrl, budget });
         if (mentions.length) msg.blocks.splice(1, 0, { type: 'context', elements: [{ type: 'mrkdwn', text: `for ${mentions.slice(0, 20).join(' ')}${mentions.length > 20 ? ` and ${mentions.length - 20} more` : ''}` }] });
         const threadOf = o.threadOf;
-        void this.outbox.post(channel, msg, threadOf === undefined ? undefined : () => slackPostOf(this.ctx.db, threadOf, channel));
+        void this.outbox.post(channel, msg, threadOf === undefined ? undefined : () => slackPostOf(this.ctx.store, threadOf, channel));
         return;
       }
       case 'direct': {
         for (const name of o.people) {
           const user = cfg.people[name]?.slack;
-          if (user) void this.outbox.direct(user, slackMessage(cfg, forPerson(this.ctx, o.card, cfg.people[name]), { consoleUrl: this.consoleUrl }));
+          if (user) void this.outbox.direct(user, slackMessage(cfg, await forPerson(this.ctx, o.card, cfg.people[name]), { consoleUrl: this.consoleUrl }));
         }
         return;
       }

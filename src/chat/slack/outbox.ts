@@ -61,8 +61,9 @@ export class SlackOutbox {
     await this.client.chat.update({ channel, ts, text: msg.text, blocks: msg.blocks });
   }
 
-  post(channel: string, msg: BlockKitMessage, threadTs?: () => string | undefined): Promise<void> {
-    return this.inTurn(channel, 'chat.postMessage', () => this.postNow(channel, msg, threadTs?.()));
+  /** Posts in the channel's turn; `threadTs` (read when the turn comes) names the thread to post in. */
+  post(channel: string, msg: BlockKitMessage, threadTs?: () => Promise<string | undefined>): Promise<void> {
+    return this.inTurn(channel, 'chat.postMessage', async () => this.postNow(channel, msg, await threadTs?.()));
   }
 
   ephemeral(channel: string, user: string, msg: BlockKitMessage): Promise<void> {

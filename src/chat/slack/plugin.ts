@@ -128,10 +128,11 @@ export function createSlackSurface(rt: Runtime, settings: SlackSettings, mode: '
       router.add('POST', SLACK_EVENTS_PATH, (req, res) => receiver.requestListener(req, res));
     },
     async start() {
-      pruneDeliveries(rt.ctx.db, rt.ctx.now());
+      await pruneDeliveries(rt.ctx.store, rt.ctx.now());
       sweeper = setInterval(() => {
         const now = rt.ctx.now();
-        if (rt.ctx.db.open) pruneDeliveries(rt.ctx.db, now);
+        if (!rt.ctx.store.closed)
+          pruneDeliveries(rt.ctx.store, now).catch((e: Error) => rt.log.error('slack: forgetting old deliveries failed', { error: e.message }));
         for (const [id, m] of modals) if (now - m.at > 3600_000) modals.delete(id);
       }, 3600_000);
       sweeper.unref();
@@ -151,7 +152,7 @@ export function createSlackSurface(rt: Runtime, settings: SlackSettings, mode: '
       await Promise.race([outbox.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
     onEvent(e) {
-      delivery.handle(e);
+      return delivery.handle(e);
     },
     async settled() {
       while (running.size > 0 || outbox.queue.size() > 0) {

@@ -13,14 +13,14 @@ export interface ReplyTarget {
 }
 
 /** What `user` sees of `cards` alone: only the buttons they may use, fitted to one message. */
-export function privateMessage(deps: SlackDeps, user: string, cards: Card[]) {
+export async function privateMessage(deps: SlackDeps, user: string, cards: Card[]) {
   const { ctx } = deps.rt;
-  return slackMessageOf(ctx.config, forPeople(ctx, cards, personBySlack(ctx.config, user)), { consoleUrl: deps.consoleUrl });
+  return slackMessageOf(ctx.config, await forPeople(ctx, cards, personBySlack(ctx.config, user)), { consoleUrl: deps.consoleUrl });
 }
 
 /** An ephemeral: through response_url when there is one, else chat.postEphemeral, else a DM. */
 export async function replyPrivately(deps: SlackDeps, to: ReplyTarget, cards: Card[]): Promise<void> {
-  const msg = privateMessage(deps, to.user, cards);
+  const msg = await privateMessage(deps, to.user, cards);
   try {
     if (to.respond) {
       await to.respond({ response_type: 'ephemeral', replace_original: false, text: msg.text, blocks: msg.blocks });

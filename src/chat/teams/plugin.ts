@@ -63,7 +63,7 @@ export function teamsPlugin(rt: Runtime): ServerPlugin | null {
       await Promise.race([queue.idle(), new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
     },
     async onEvent(e) {
-      for (const out of outboundFor(ctx, e)) await deliver({ ctx, log, connector: connection, queue, consoleUrl }, out);
+      for (const out of await outboundFor(ctx, e)) await deliver({ ctx, log, connector: connection, queue, consoleUrl }, out);
     },
   };
 }

@@ -7,7 +7,6 @@
 import type { Card } from '../../core/card.ts';
 import type { AppContext } from '../../services/context.ts';
 import type { Logger } from '../../server/log.ts';
-import { tx } from '../../store/db.ts';
 import { forChannel, forPerson } from '../audience.ts';
 import type { Outbound } from '../outbound.ts';
 import type { ChannelQueue } from '../queue.ts';
@@ -36,16 +35,14 @@ export async function deliver(deps: ProactiveDeps, out: Outbound): Promise<void>
 }
 
 /** The configured channel of a team, with a reference to reach it, or why not. */
-function teamChannel(deps: ProactiveDeps, team: string): { channel: string; ref: ConversationRef } | null {
+async function teamChannel(deps: ProactiveDeps, team: string): Promise<{ channel: string; ref: ConversationRef } | null> {
   const channel = deps.ctx.config.teams[team]?.channels.teams;
   if (!channel) return null;
   // The channel's own reference (the bot was added there or mentioned there), else any channel
   // reference: same service URL and tenant, another channel of a team the bot is in.
-  const own = referenceFor(deps.ctx.db, channel);
-  const ref = own ?? (() => {
-    const any = anyChannelReference(deps.ctx.db);
-    return any ? retarget(any, channel) : undefined;
-  })();
+  const own = await referenceFor(deps.ctx.store, channel);
+  const any = own ? undefined : await anyChannelReference(deps.ctx.store);
+  const ref = own ?? (any ? retarget(any, channel) : undefined);
   if (!ref) {
     deps.log.warn('teams: no conversation reference yet, post skipped: add the bot to the team (or mention it once in the channel)', { team, channel });
     return null;
@@ -55,15 +52,15 @@ function teamChannel(deps: ProactiveDeps, team: string): { channel: string; ref:
 
 async function releaseCard(deps: ProactiveDeps, releaseId: number, team: string, card: Card, done?: string): Promise<void> {
   const { ctx, log, connector, queue } = deps;
-  const activity = cardActivity(forChannel(ctx, card), { consoleUrl: deps.consoleUrl, ...(done !== undefined ? { done } : {}) });
-  const posts = postsOf(ctx.db, releaseId);
+  const activity = cardActivity(await forChannel(ctx, card), { consoleUrl: deps.consoleUrl, ...(done !== undefined ? { done } : {}) });
+  const posts = await postsOf(ctx.store, releaseId);
   const target = ctx.config.teams[team]?.channels.teams;
   if (target && !posts.some((p) => p.conversationId === target)) {
-    const to = teamChannel(deps, team);
+    const to = await teamChannel(deps, team);
     if (to) {
       try {
         const id = await queue.enqueue(to.channel, () => connector.post(to.ref, activity));
-        tx(ctx.db, () => savePost(ctx.db, releaseId, { conversationId: to.channel, activityId: id, ref: to.ref }));
+        await savePost(ctx.store, releaseId, { conversationId: to.channel, activityId: id, ref: to.ref });
       } catch (e) {
         log.error('teams: release card post failed', { releaseId, channel: to.channel, error: (e as Error).message });
       }
@@ -79,14 +76,14 @@ async function releaseCard(deps: ProactiveDeps, releaseId: number, team: string,
 }
 
 async function message(deps: ProactiveDeps, team: string, card: Card, threadOfRelease?: number, mention?: string[]): Promise<void> {
-  const to = teamChannel(deps, team);
+  const to = await teamChannel(deps, team);
   if (!to) return;
   let ref = to.ref;
   if (threadOfRelease !== undefined) {
-    const root = postOf(deps.ctx.db, threadOfRelease, to.channel);
+    const root = await postOf(deps.ctx.store, threadOfRelease, to.channel);
     if (root) ref = retarget(to.ref, threadOf(to.channel, root.activityId));
   }
-  const activity = withMentions(deps, cardActivity(forChannel(deps.ctx, card), { consoleUrl: deps.consoleUrl }), mention ?? []);
+  const activity = withMentions(deps, cardActivity(await forChannel(deps.ctx, card), { consoleUrl: deps.consoleUrl }), mention ?? []);
   try {
     await deps.queue.enqueue(to.channel, () => deps.connector.post(ref, activity));
   } catch (e) {
@@ -112,10 +109,10 @@ async function direct(deps: ProactiveDeps, people: string[], card: Card): Promis
   for (const name of people) {
     const aad = deps.ctx.config.people[name]?.teams;
     if (!aad) continue; // no Teams identity in the config: nothing to reach
-    const ref = personalReferenceOf(deps.ctx.db, aad) ?? (await openPersonal(deps, name, aad));
+    const ref = (await personalReferenceOf(deps.ctx.store, aad)) ?? (await openPersonal(deps, name, aad));
     if (!ref) continue;
     try {
-      const activity = cardActivity(forPerson(deps.ctx, card, deps.ctx.config.people[name]), { consoleUrl: deps.consoleUrl });
+      const activity = cardActivity(await forPerson(deps.ctx, card, deps.ctx.config.people[name]), { consoleUrl: deps.consoleUrl });
       await deps.queue.enqueue(ref.conversation.id, () => deps.connector.post(ref, activity));
     } catch (e) {
       deps.log.error('teams: direct message failed', { person: name, error: (e as Error).message });
@@ -125,14 +122,14 @@ async function direct(deps: ProactiveDeps, people: string[], card: Card): Promis
 
 /** A 1:1 opened proactively (the person never wrote to the bot), kept like one they started. */
 async function openPersonal(deps: ProactiveDeps, name: string, aad: string): Promise<ConversationRef | undefined> {
-  const via = anyReference(deps.ctx.db);
+  const via = await anyReference(deps.ctx.store);
   if (!via) {
     deps.log.warn('teams: direct message skipped: the bot is in no conversation yet to reach the tenant from (add it to a team)', { person: name });
     return undefined;
   }
   try {
     const ref = await deps.queue.enqueue(`open:${aad}`, () => deps.connector.openPersonal(via, aad));
-    tx(deps.ctx.db, () => saveReference(deps.ctx.db, ref, { kind: 'personal', userAad: aad }, deps.ctx.now()));
+    await saveReference(deps.ctx.store, ref, { kind: 'personal', userAad: aad }, deps.ctx.now());
     return ref;
   } catch (e) {
     deps.log.warn('teams: direct message skipped: could not open a 1:1 (is the app installed for this person?)', { person: name, error: (e as Error).message });

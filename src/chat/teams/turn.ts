@@ -11,8 +11,7 @@ import type { Actor, AppContext } from '../../services/context.ts';
 import { personByTeams } from '../../services/context.ts';
 import { resolveRelease } from '../../services/releases.ts';
 import type { Logger } from '../../server/log.ts';
-import { tx } from '../../store/db.ts';
-import type { ReleaseRecord } from '../../store/releases.ts';
+import type { ReleaseRecord } from '../../store/repos/releases.ts';
 import { forChannel, forPerson } from '../audience.ts';
 import { execute, releaseCardOf } from '../executor.ts';
 import { NEXT_PAGE_ID } from '../render/fit.ts';
@@ -54,7 +53,7 @@ export type TurnOutcome = { invoke?: AdaptiveInvokeResponse };
 export async function handleActivity(deps: TurnDeps, a: IncomingActivity, replies: TurnReplies): Promise<TurnOutcome> {
   if (a.type === 'conversationUpdate') {
     if (botWasAdded(a)) {
-      keepReference(deps, a);
+      await keepReference(deps, a);
       await replies.send(
         cardActivity(noticeCard('ai-release is here', 'Mention me with a command, e.g. **@ai-release status** or **@ai-release help**. Release requests, alerts and digests of this team are posted to its configured channel.')),
       );
@@ -63,11 +62,11 @@ export async function handleActivity(deps: TurnDeps, a: IncomingActivity, replie
   }
   if (a.type === 'invoke') {
     if (a.name !== ADAPTIVE_ACTION_INVOKE) return {};
-    keepReference(deps, a, false);
+    await keepReference(deps, a, false);
     return { invoke: await click(deps, a) };
   }
   if (a.type !== 'message') return {};
-  keepReference(deps, a);
+  await keepReference(deps, a);
   const clicked = clickedAction(a);
   if (clicked) {
     // Action.Submit (clients without Universal Actions): update the clicked card in place; a next
@@ -78,7 +77,7 @@ export async function handleActivity(deps: TurnDeps, a: IncomingActivity, replie
     else if (a.replyToId) await replies.update(a.replyToId, answer);
     return {};
   }
-  if (a.id && !tx(deps.ctx.db, () => firstDelivery(deps.ctx.db, deliveryKey(a, ''), deps.ctx.now()))) return {};
+  if (a.id && !(await firstDelivery(deps.ctx.store, deliveryKey(a, ''), deps.ctx.now()))) return {};
   const text = commandText(a);
   const parsed = parseCommand(text === '' ? 'help' : text);
   if (!parsed.ok) {
@@ -90,10 +89,10 @@ export async function handleActivity(deps: TurnDeps, a: IncomingActivity, replie
   // A 1:1 is one person's view (only their buttons); a channel or group chat is everyone's (who may click).
   const personal = conversationKind(a) === 'personal';
   for (const card of result.cards) {
-    const shown = personal ? forPerson(deps.ctx, card, actor.person) : forChannel(deps.ctx, card);
+    const shown = personal ? await forPerson(deps.ctx, card, actor.person) : await forChannel(deps.ctx, card);
     const id = await replies.send(cardActivity(shown, { consoleUrl: deps.consoleUrl }));
     const releaseId = releaseIdOf(card);
-    if (id && releaseId !== undefined) trackPost(deps, a, releaseId, id);
+    if (id && releaseId !== undefined) await trackPost(deps, a, releaseId, id);
   }
   return {};
 }
@@ -111,24 +110,22 @@ function releaseIdOf(c: Card): number | undefined {
 }
 
 /** Keeps the conversation reference (the bot was added, or addressed): proactive posts need it. */
-function keepReference(deps: TurnDeps, a: IncomingActivity, log = true): void {
+async function keepReference(deps: TurnDeps, a: IncomingActivity, log = true): Promise<void> {
   const ref = referenceOf(a);
   if (!ref) return;
   const kind = conversationKind(a);
   try {
-    tx(deps.ctx.db, () =>
-      saveReference(deps.ctx.db, ref, { kind, userAad: a.from?.aadObjectId ?? (deps.local ? a.from?.id : undefined), teamId: a.channelData?.team?.id }, deps.ctx.now()),
-    );
+    await saveReference(deps.ctx.store, ref, { kind, userAad: a.from?.aadObjectId ?? (deps.local ? a.from?.id : undefined), teamId: a.channelData?.team?.id }, deps.ctx.now());
   } catch (e) {
     if (log) deps.log.error('teams: could not keep the conversation reference', { conversation: ref.conversation.id, error: (e as Error).message });
   }
 }
 
 /** The message `activityId` in this activity's conversation shows the release's card: update it on every change. */
-function trackPost(deps: TurnDeps, a: IncomingActivity, releaseId: number, activityId: string): void {
+async function trackPost(deps: TurnDeps, a: IncomingActivity, releaseId: number, activityId: string): Promise<void> {
   const ref = referenceOf(a, { thread: true });
   if (!ref) return;
-  tx(deps.ctx.db, () => savePost(deps.ctx.db, releaseId, { conversationId: ref.conversation.id, activityId, ref }));
+  await savePost(deps.ctx.store, releaseId, { conversationId: ref.conversation.id, activityId, ref });
 }
 
 /** A card button: decode, run once as the clicking person, answer with the card as it is now. */
@@ -136,33 +133,33 @@ async function click(deps: TurnDeps, a: IncomingActivity): Promise<AdaptiveInvok
   const { ctx } = deps;
   const actor = actorOf(deps, a);
   // The answer replaces the card for the person who clicked: their view of it.
-  const answer = (card: Card) => invokeResponse(forPerson(ctx, card, actor.person), { consoleUrl: deps.consoleUrl });
+  const answer = async (card: Card) => invokeResponse(await forPerson(ctx, card, actor.person), { consoleUrl: deps.consoleUrl });
   const action = clickedAction(a);
   if (!action || !action.ok) return answer(refusalCard(action?.message ?? 'not a card action of ai-release', 'card_action'));
   const parsed = parseCommand(action.command);
   if (!parsed.ok) return answer(usageCard(parsed.message, parsed.usage));
   const cmd = parsed.command;
   const key = deliveryKey(a, [action.command, ...(action.choices ?? [])].join('\n'));
-  if (!tx(ctx.db, () => firstDelivery(ctx.db, key, ctx.now()))) {
+  if (!(await firstDelivery(ctx.store, key, ctx.now()))) {
     // A repeated delivery of a click already handled: show the card as it is, change nothing.
     deps.log.info('teams: repeated card action ignored', { command: action.command, activity: a.id });
-    const r = releaseOf(ctx, cmd);
-    return answer(r ? releaseCardOf(ctx, r) : noticeCard('Already done', `${action.command} was already handled.`));
+    const r = await releaseOf(ctx, cmd);
+    return answer(r ? await releaseCardOf(ctx, r) : noticeCard('Already done', `${action.command} was already handled.`));
   }
   if (action.choices) return answer(await submitChoices(deps, actor, cmd, action.choices));
   const result = await execute(ctx, actor, cmd, { expect: action.expect });
-  const release = result.release ?? releaseOf(ctx, cmd);
+  const release = result.release ?? (await releaseOf(ctx, cmd));
   if (result.error) {
     deps.log.info('teams: card action refused', { command: action.command, rule: result.error.rule, message: result.error.message });
     const refusal = result.cards[0] ?? refusalCard(result.error.message, result.error.rule);
     if (!release || !isReleaseVerb(cmd)) return answer(refusal);
     // The release card stays usable, with the refusal (naming the rule) on top.
-    return answer(withNote(releaseCardOf(ctx, release), `⛔ ${result.error.message}${result.error.rule ? ` (rule: ${result.error.rule})` : ''}`));
+    return answer(withNote(await releaseCardOf(ctx, release), `⛔ ${result.error.message}${result.error.rule ? ` (rule: ${result.error.rule})` : ''}`));
   }
   if (release && isReleaseVerb(cmd)) {
-    const card = releaseCardOf(ctx, release);
+    const card = await releaseCardOf(ctx, release);
     // Track the clicked message too (unless it is a post we already update), so later changes reach it.
-    if (a.replyToId && !postsOf(ctx.db, release.id).some((p) => p.activityId === a.replyToId)) trackPost(deps, a, release.id, a.replyToId);
+    if (a.replyToId && !(await postsOf(ctx.store, release.id)).some((p) => p.activityId === a.replyToId)) await trackPost(deps, a, release.id, a.replyToId);
     return answer(card);
   }
   return answer(result.cards[0] ?? noticeCard('Done', action.command));
@@ -193,11 +190,11 @@ function isReleaseVerb(cmd: Command): boolean {
   return (RELEASE_VERBS as readonly string[]).includes(cmd.verb);
 }
 
-function releaseOf(ctx: AppContext, cmd: Command): ReleaseRecord | undefined {
+async function releaseOf(ctx: AppContext, cmd: Command): Promise<ReleaseRecord | undefined> {
   if (!isReleaseVerb(cmd)) return undefined;
   const target = commandTarget(cmd);
   if (!target) return undefined;
-  const r = resolveRelease(ctx, target, cmd.verb as (typeof RELEASE_VERBS)[number]);
+  const r = await resolveRelease(ctx, target, cmd.verb as (typeof RELEASE_VERBS)[number]);
   return r.ok ? r.value : undefined;
 }
 

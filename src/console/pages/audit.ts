@@ -1,6 +1,5 @@
 /** Audit: the hash-chained log, newest first, with the chain's verification state. */
 import { roundForDisplay, truncate } from '../../core/views/format.ts';
-import { verifyAudit } from '../../store/audit.ts';
 import { html } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { auditPage } from '../queries.ts';
@@ -20,9 +19,9 @@ function detail(data: string): string {
   }
 }
 
-export function auditLogPage(p: PageContext): Page {
+export async function auditLogPage(p: PageContext): Promise<Page> {
   const { ctx, url } = p;
-  const v = verifyAudit(ctx.db);
+  const v = await ctx.store.audit.verify();
   const readable = readableWorkflows(p).map((w) => w.name);
   const wfParam = url.searchParams.get('workflow') ?? '';
   const workflow = readable.includes(wfParam) ? wfParam : '';
@@ -30,7 +29,7 @@ export function auditLogPage(p: PageContext): Page {
   const beforeSeq = Number(url.searchParams.get('before')) || undefined;
   // Events of no workflow (tokens, people) are for admins.
   const admin = p.session.person.roles.includes('admin');
-  const page = auditPage(ctx.db, {
+  const page = await auditPage(ctx.store, {
     workflows: workflow ? [workflow] : readable,
     global: admin && !workflow,
     releaseId: relParam ? Number(relParam[1]) : undefined,

@@ -27,12 +27,12 @@ function callsNeededText(snap: { samplesNeeded: number; judgement: { callsNeeded
   return parts.length ? `, the main test needs ${parts.join(' and ')}` : '';
 }
 
-export function canaryPage(p: PageContext): Page {
+export async function canaryPage(p: PageContext): Promise<Page> {
   const { ctx, url } = p;
   const readable = readableWorkflows(p).map((w) => w.name);
-  const choices = releasesWithTraffic(ctx.db, readable);
+  const choices = await releasesWithTraffic(ctx.store, readable);
   const asked = url.searchParams.get('release');
-  const r = asked ? releaseOf(p, asked) : choices[0] ? releaseOf(p, `REL-${choices[0].id}`) : undefined;
+  const r = asked ? await releaseOf(p, asked) : choices[0] ? await releaseOf(p, `REL-${choices[0].id}`) : undefined;
   const picker = html`<form class="filters" method="get" action="/canary"><label>Release <select name="release">${choices.map(
     (c) => html`<option value="REL-${c.id}"${r && r.id === c.id ? html` selected` : ''}>REL-${c.id} · ${c.workflow} · ${stateLabel(c.state)}</option>`,
   )}</select></label><button class="btn" type="submit">Show</button></form>`;
@@ -47,7 +47,7 @@ export function canaryPage(p: PageContext): Page {
     };
   }
   const wf = ctx.config.workflows[r.workflow];
-  const series = canarySeries(canarySamples(ctx.db, r.id));
+  const series = canarySeries(await canarySamples(ctx.store, r.id));
   const fx = (x: number) => bucketLabel(x, series.bucketMs, p.tz);
   const per = series.bucketMs >= 86_400_000 ? 'day' : series.bucketMs >= 3_600_000 ? 'hour' : 'minute';
   const errors = lineChart({
@@ -74,7 +74,7 @@ export function canaryPage(p: PageContext): Page {
     empty: 'No production calls of this release yet.',
   });
   const calls = (xs: { n: number }[]) => xs.reduce((s, b) => s + b.n, 0);
-  const snap = canarySnapshot(ctx.db, r.id);
+  const snap = await canarySnapshot(ctx.store, r.id);
   const stage = wf && r.stageIndex >= 0 ? stageLabel(wf.rollout.stages, r.stageIndex) : stateLabel(r.state);
   return {
     title: `Canary · ${r.key}`,

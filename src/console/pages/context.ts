@@ -35,4 +35,4 @@ export function stamp(ts: number, tz: string): string {
 }
 
 /** A card as HTML, as the signed-in person sees it (only the buttons they may use). */
-export const cardHtml = (p: PageContext, card: Card): string => renderHtml(forPerson(p.ctx, card, p.session.person));
+export const cardHtml = async (p: PageContext, card: Card): Promise<string> => renderHtml(await forPerson(p.ctx, card, p.session.person));

@@ -1,6 +1,6 @@
 /** Receipts: production (or eval) calls of the workflows the person may read, paged, and one receipt in full. */
 import { num, usd } from '../../core/views/format.ts';
-import { getReceipt, type ReceiptRow } from '../../store/receipts-read.ts';
+import type { ReceiptRow } from '../../store/repos/receipts.ts';
 import { html } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { decodeCursor, encodeCursor, receiptPage } from '../queries.ts';
@@ -21,14 +21,14 @@ function flags(r: ReceiptRow): string {
     .join(', ');
 }
 
-export function receiptsPage(p: PageContext): Page {
+export async function receiptsPage(p: PageContext): Promise<Page> {
   const { ctx, url } = p;
   const readable = readableWorkflows(p).map((w) => w.name);
   const wfParam = url.searchParams.get('workflow') ?? '';
   const workflow = readable.includes(wfParam) ? wfParam : '';
   const purpose = url.searchParams.get('purpose') === 'eval' ? 'eval' : 'production';
   const before = decodeCursor(url.searchParams.get('before'));
-  const page = receiptPage(ctx.db, { workflows: workflow ? [workflow] : readable, purpose, limit: PAGE_SIZE, before });
+  const page = await receiptPage(ctx.store, { workflows: workflow ? [workflow] : readable, purpose, limit: PAGE_SIZE, before });
   const q = (extra: Record<string, string>) => `/receipts?${new URLSearchParams({ ...(workflow ? { workflow } : {}), purpose, ...extra }).toString()}`;
   return {
     title: 'Receipts',
@@ -54,8 +54,8 @@ ${page.rows.length === 0 && readable.length
   };
 }
 
-export function receiptPageOf(p: PageContext, id: string): Page | null {
-  const r = getReceipt(p.ctx.db, id);
+export async function receiptPageOf(p: PageContext, id: string): Promise<Page | null> {
+  const r = await p.ctx.store.receipts.get(id);
   const readable = readableWorkflows(p).map((w) => w.name);
   if (!r || !readable.includes(r.workflow)) return null;
   const json = (s: string | null) => {

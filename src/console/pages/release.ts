@@ -7,22 +7,21 @@ import { releaseCardOf } from '../../chat/executor.ts';
 import { RELEASE_ID_RE } from '../../core/command.ts';
 import { mayRead } from '../../core/permissions.ts';
 import { num, pct, truncate, usd } from '../../core/views/format.ts';
-import { listAudit } from '../../store/audit.ts';
-import { getRelease, type ReleaseRecord } from '../../store/releases.ts';
+import type { ReleaseRecord } from '../../store/repos/releases.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { caseOutputs, type CaseOutputs, type EvalOutput } from '../queries.ts';
 import { cardHtml, stamp, type PageContext } from './context.ts';
 import { cardWithLink } from './workflows.ts';
 
-export function releaseOf(p: PageContext, id: string): ReleaseRecord | undefined {
+export async function releaseOf(p: PageContext, id: string): Promise<ReleaseRecord | undefined> {
   const m = RELEASE_ID_RE.exec(id);
-  return m ? getRelease(p.ctx.db, Number(m[1])) : undefined;
+  return m ? p.ctx.store.releases.get(Number(m[1])) : undefined;
 }
 
 /** The release card alone (what live updates re-fetch). */
-export function releaseCardHtml(p: PageContext, r: ReleaseRecord): string {
-  return cardWithLink(cardHtml(p, releaseCardOf(p.ctx, r)), r.key);
+export async function releaseCardHtml(p: PageContext, r: ReleaseRecord): Promise<string> {
+  return cardWithLink(await cardHtml(p, await releaseCardOf(p.ctx, r)), r.key);
 }
 
 type Summary = VariantSummary;
@@ -62,7 +61,7 @@ function caseDetails(c: CaseOutputs): Markup {
 </details>`;
 }
 
-export function releasePage(p: PageContext, r: ReleaseRecord): Page {
+export async function releasePage(p: PageContext, r: ReleaseRecord): Promise<Page> {
   const { ctx } = p;
   const wf = ctx.config.workflows[r.workflow];
   const reader = mayRead(ctx.config, p.session.person, wf);
@@ -70,7 +69,7 @@ export function releasePage(p: PageContext, r: ReleaseRecord): Page {
   let outputs: Markup = html``;
   if (!reader) outputs = html`<p class="context">Eval outputs and the audit trail are for ${r.workflow}'s team members, leaders, approvers, finance and admins.</p>`;
   else if (r.gateRuns > 0) {
-    const all = caseOutputs(ctx.db, r.id, r.gateRuns);
+    const all = await caseOutputs(ctx.store, r.id, r.gateRuns);
     const passed = (o?: EvalOutput) => !!o?.passed;
     const differ = all.filter((c) => passed(c.baseline) !== passed(c.candidate));
     const bothFail = all.filter((c) => !passed(c.baseline) && !passed(c.candidate));
@@ -87,13 +86,14 @@ ${all.length === 0
     }</div>`}
 </section>`;
   }
-  const events = reader ? listAudit(ctx.db, { releaseId: r.id }, 'asc') : [];
+  const events = reader ? await ctx.store.audit.list({ releaseId: r.id }, 'asc') : [];
+  const card = await cardHtml(p, await releaseCardOf(ctx, r));
   return {
     title: r.key,
     nav: 'releases',
     live: `release:${r.key}`,
     body: html`<h1>${r.key} <span class="muted">· ${r.workflow}</span></h1>
-<div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(cardHtml(p, releaseCardOf(ctx, r)))}</div></div>
+<div class="cards"><div class="release-card" data-release-card="${r.key}">${raw(card)}</div></div>
 ${verdict
   ? html`<section class="verdict" id="verdict"><h2>Gate verdict: <span class="outcome outcome-${verdict.outcome ?? ''}">${(verdict.outcome ?? '').replace(/_/g, ' ')}</span></h2>
 ${summaryTable(verdict)}<p class="context">The verdict's summary and its rule-by-rule table are on the card above (failing rules first).</p></section>`

@@ -1,18 +1,17 @@
 /** Releases: every release, newest first, filtered by workflow and state. */
 import { RELEASE_STATES, stageLabel } from '../../core/release.ts';
 import { stateLabel } from '../../core/views/format.ts';
-import { listReleases } from '../../store/releases.ts';
 import { html } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { when, type PageContext } from './context.ts';
 
-export function releasesPage(p: PageContext): Page {
+export async function releasesPage(p: PageContext): Promise<Page> {
   const { ctx, url } = p;
   const wfParam = url.searchParams.get('workflow') || undefined;
   const stateParam = url.searchParams.get('state') || undefined;
   const workflow = wfParam && ctx.config.workflows[wfParam] ? wfParam : undefined;
   const state = stateParam && (stateParam === 'open' || (RELEASE_STATES as readonly string[]).includes(stateParam)) ? stateParam : undefined;
-  const rows = listReleases(ctx.db, { workflow, state, limit: 200 });
+  const rows = await ctx.store.releases.list({ workflow, state, limit: 200 });
   return {
     title: 'Releases',
     nav: 'releases',

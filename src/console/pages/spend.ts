@@ -19,7 +19,7 @@ export async function spendPage(p: PageContext): Promise<Page> {
   const readable = readableWorkflows(p);
   if (readable.length === 0)
     return { title: 'Spend', nav: 'spend', body: html`<h1>Spend</h1><p class="empty">Spend is for team members, leaders, approvers, finance and admins.</p>` };
-  const report = spendReport(ctx, { days }, p.tz);
+  const report = await spendReport(ctx, { days }, p.tz);
   const lines = report.workflows.filter((w) => readable.some((r) => r.name === w.workflow));
   const fx = (i: number) => report.days[i]!.slice(5);
   const teams = Object.values(ctx.config.teams).filter((t) => mayRead(ctx.config, p.session.person, undefined, t.name));
@@ -69,6 +69,6 @@ export async function spendPage(p: PageContext): Promise<Page> {
 <div class="charts">${raw(barChart({ title: 'Teams', bars: teamBars, formatValue: money, limitLabel: 'red tick: the monthly budget' }))}${raw(barChart({ title: 'Workflows', bars: workflowBars, formatValue: money, limitLabel: 'red tick: the monthly cap' }))}</div></section>
 <section><h2>Daily spend per team</h2><div class="charts grid">${teamCharts.map(raw)}</div></section>
 <section><h2>Daily spend per workflow</h2><div class="charts grid">${workflowCharts.map(raw)}</div></section>
-<section><h2>Figures</h2>${table.cards.map((c) => raw(cardHtml(p, c)))}</section>`,
+<section><h2>Figures</h2>${(await Promise.all(table.cards.map((c) => cardHtml(p, c)))).map(raw)}</section>`,
   };
 }

@@ -1,7 +1,5 @@
 /** Workflows: the status card, then each workflow's live config, weights and governance. */
 import { execute } from '../../chat/executor.ts';
-import { getConfig } from '../../store/configs.ts';
-import { getLiveWorkflow } from '../../store/workflows.ts';
 import { html, raw, type Markup } from '../html.ts';
 import type { Page } from '../layout.ts';
 import { actorOf, cardHtml, type PageContext } from './context.ts';
@@ -12,12 +10,12 @@ export async function workflowsPage(p: PageContext): Promise<Page> {
   const sections: Markup[] = [];
   for (const name of Object.keys(ctx.config.workflows).sort()) {
     const detail = await execute(ctx, actorOf(p), { verb: 'status', workflow: name });
-    const live = getLiveWorkflow(ctx.db, name);
-    const stored = live ? getConfig(ctx.db, live.stableHash) : undefined;
+    const live = await ctx.store.workflows.get(name);
+    const stored = live ? await ctx.store.configs.get(live.stableHash) : undefined;
     const cfg = stored?.config;
     sections.push(html`<section class="workflow" id="wf-${name}">
   <h2>${name}</h2>
-  <div class="cards">${detail.cards.map((c) => raw(c.kind === 'release' || c.kind === 'rollout' ? cardWithLink(cardHtml(p, c), c.ref?.releaseId) : cardHtml(p, c)))}</div>
+  <div class="cards">${(await Promise.all(detail.cards.map(async (c) => (c.kind === 'release' || c.kind === 'rollout' ? cardWithLink(await cardHtml(p, c), c.ref?.releaseId) : cardHtml(p, c))))).map(raw)}</div>
   ${cfg
     ? html`<details class="live-config"><summary>Live config <code>${live!.stableHash}</code> · ${cfg.provider} · ${cfg.model}${stored!.promptFile ? html` · prompt ${stored!.promptFile}` : ''}</summary>
     <dl class="fields">
@@ -36,7 +34,7 @@ export async function workflowsPage(p: PageContext): Promise<Page> {
     nav: 'workflows',
     live: 'all',
     body: html`<h1>Workflows</h1>
-${overview.cards.map((c) => raw(cardHtml(p, c)))}
+${(await Promise.all(overview.cards.map((c) => cardHtml(p, c)))).map(raw)}
 ${sections}`,
   };
 }

@@ -1,5 +1,5 @@
 /** A gate run's results (one row per case × repeat × variant) and the `eval run` cache. */
-import type { SqlExecutor } from '../sql.ts';
+import { marks, type SqlExecutor } from '../sql.ts';
 
 export interface EvalResultRecord {
   variant: string;
@@ -27,6 +27,8 @@ export interface EvalResultRepo {
 export interface EvalCacheRepo {
   /** The cached result (JSON) of a key. */
   get(key: string): Promise<string | undefined>;
+  /** The cached results (JSON) of the keys that have one. */
+  getMany(keys: readonly string[]): Promise<Map<string, string>>;
   put(entries: readonly { key: string; result: string }[], now: number): Promise<void>;
 }
 
@@ -85,6 +87,15 @@ export function sqlEvalCache(db: SqlExecutor): EvalCacheRepo {
   return {
     async get(key) {
       return (await db.get<{ result: string }>('SELECT result FROM eval_cache WHERE key = ?', [key]))?.result;
+    },
+    async getMany(keys) {
+      const out = new Map<string, string>();
+      for (let i = 0; i < keys.length; i += 500) {
+        const chunk = keys.slice(i, i + 500);
+        for (const r of await db.all<{ key: string; result: string }>(`SELECT key, result FROM eval_cache WHERE key IN (${marks(chunk.length)})`, chunk))
+          out.set(r.key, r.result);
+      }
+      return out;
     },
     async put(entries, now) {
       for (const e of entries)

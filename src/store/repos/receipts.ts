@@ -148,6 +148,8 @@ export interface ReceiptRepo {
   unreviewedDrafts(workflow: string, before: number): Promise<{ count: number; oldestTs: number | null }>;
   /** Receipts of a workflow marked `needs_approval` and not approved yet. */
   awaitingApproval(workflow: string): Promise<number>;
+  /** How many receipts are stored (of one purpose when given). */
+  count(purpose?: string): Promise<number>;
 }
 
 /** The `spend_daily` rollups of a batch's new receipts (`written[i] === 1`). */
@@ -201,7 +203,20 @@ export function receiptJson(r: ReceiptRow): Record<string, unknown> {
   };
 }
 
+/**
+ * The digest's authority-ladder counts (parameters: workflow, and for drafts the time before
+ * which an answer counts as unreviewed). The partial index holds only rows still waiting for a
+ * person; named where the planner (without statistics) would otherwise range-scan every old
+ * receipt of the workflow.
+ */
+export const ladderSql = (dialect: Dialect) => ({
+  unreviewedDrafts: `SELECT COUNT(*) AS n, MIN(ts) AS oldest FROM receipts${dialect.indexedBy('receipts_unreviewed')}
+     WHERE workflow = ? AND purpose = 'production' AND COALESCE(approved, 0) = 0 AND COALESCE(edited, 0) = 0 AND ts < ?`,
+  awaitingApproval: 'SELECT COUNT(*) AS n FROM receipts WHERE workflow = ? AND needs_approval = 1 AND (approved IS NULL OR approved = 0)',
+});
+
 export function sqlReceipts(db: SqlExecutor, dialect: Dialect, writeBatch: ReceiptBatchWriter): ReceiptRepo {
+  const ladder = ladderSql(dialect);
   return {
     writeBatch,
     get: (id) => db.get<ReceiptRow>('SELECT * FROM receipts WHERE id = ?', [id]),
@@ -285,17 +300,17 @@ export function sqlReceipts(db: SqlExecutor, dialect: Dialect, writeBatch: Recei
         [releaseId, limit],
       ),
     async unreviewedDrafts(workflow, before) {
-      // The partial index holds only rows still waiting for a person; named where the planner
-      // (without statistics) would otherwise range-scan every old receipt of the workflow.
-      const r = await db.get<{ n: number; oldest: number | null }>(
-        `SELECT COUNT(*) AS n, MIN(ts) AS oldest FROM receipts${dialect.indexedBy('receipts_unreviewed')}
-         WHERE workflow = ? AND purpose = 'production' AND COALESCE(approved, 0) = 0 AND COALESCE(edited, 0) = 0 AND ts < ?`,
-        [workflow, before],
-      );
+      const r = await db.get<{ n: number; oldest: number | null }>(ladder.unreviewedDrafts, [workflow, before]);
       return { count: r?.n ?? 0, oldestTs: r?.oldest ?? null };
     },
     async awaitingApproval(workflow) {
-      const r = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM receipts WHERE workflow = ? AND needs_approval = 1 AND (approved IS NULL OR approved = 0)', [workflow]);
+      const r = await db.get<{ n: number }>(ladder.awaitingApproval, [workflow]);
+      return r?.n ?? 0;
+    },
+    async count(purpose) {
+      const r = purpose
+        ? await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM receipts WHERE purpose = ?', [purpose])
+        : await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM receipts');
       return r?.n ?? 0;
     },
   };

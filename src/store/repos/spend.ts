@@ -17,8 +17,8 @@ export interface SpendRepo {
   production(fromDay: string, toDay: string): Promise<{ day: string; workflow: string; team: string; cost: number; upstream_calls: number }[]>;
   /** Every workflow's figures per (day, purpose) from `fromDay` to `toDay`, both included. */
   byDay(fromDay: string, toDay: string): Promise<DaySpend[]>;
-  /** A workflow's production calls and cost per variant over the days. */
-  byVariant(workflow: string, fromDay: string, toDay: string): Promise<{ variant: string; calls: number; cost: number }[]>;
+  /** A workflow's calls and cost per variant over the days (production unless `purpose` says otherwise), by variant. */
+  byVariant(workflow: string, fromDay: string, toDay: string, purpose?: 'production' | 'eval'): Promise<{ variant: string; calls: number; cost: number }[]>;
   /** A workflow's production cost on one day. */
   productionCost(workflow: string, day: string): Promise<number>;
 }
@@ -37,11 +37,11 @@ export function sqlSpend(db: SqlExecutor): SpendRepo {
          FROM spend_daily WHERE day >= ? AND day <= ? GROUP BY day, workflow, purpose`,
         [fromDay, toDay],
       ),
-    byVariant: (workflow, fromDay, toDay) =>
+    byVariant: (workflow, fromDay, toDay, purpose = 'production') =>
       db.all(
         `SELECT variant, SUM(calls) AS calls, SUM(cost_usd) AS cost FROM spend_daily
-         WHERE workflow = ? AND purpose = 'production' AND day >= ? AND day <= ? GROUP BY variant`,
-        [workflow, fromDay, toDay],
+         WHERE workflow = ? AND purpose = ? AND day >= ? AND day <= ? GROUP BY variant ORDER BY variant`,
+        [workflow, purpose, fromDay, toDay],
       ),
     async productionCost(workflow, day) {
       const r = await db.get<{ c: number }>("SELECT COALESCE(SUM(cost_usd), 0) AS c FROM spend_daily WHERE day = ? AND workflow = ? AND purpose = 'production'", [day, workflow]);

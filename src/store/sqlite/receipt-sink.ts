@@ -99,6 +99,8 @@ export class WorkerSink implements ReceiptSink {
     const port = this.failed ? null : this.ensureStarted();
     if (!port) return this.tracked.track(this.opts.inline.write(items));
     const seq = ++this.seq;
+    // A batch in flight keeps the process alive (as any pending write would) until it is answered.
+    if (this.inFlight.size === 0) port.ref();
     const out = new Promise<Uint8Array>((resolve, reject) => this.inFlight.set(seq, { items, resolve, reject }));
     const flags = new Uint8Array(items.length);
     const receipts = new Array<BatchItem['receipt']>(items.length);
@@ -169,6 +171,7 @@ export class WorkerSink implements ReceiptSink {
     const entry = this.inFlight.get(m.seq);
     if (!entry) return;
     this.inFlight.delete(m.seq);
+    if (this.inFlight.size === 0) this.port?.unref();
     if ('written' in m) entry.resolve(m.written);
     else entry.reject(new Error(m.error));
   }

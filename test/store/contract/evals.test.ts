@@ -27,6 +27,13 @@ eachEngine('eval results, eval cache, human review and canary snapshots', (e) =>
     await store.evalCache.put([{ key: 'k1', result: '{"a":2}' }], T0 + 1);
     expect(await store.evalCache.get('k1')).toBe('{"a":2}');
     expect(await store.evalCache.get('k2')).toBe('{"b":1}');
+    const keys = Array.from({ length: 1200 }, (_, i) => `x${i}`);
+    await store.evalCache.put(keys.filter((_, i) => i % 2 === 0).map((key) => ({ key, result: `"${key}"` })), T0);
+    const many = await store.evalCache.getMany([...keys, 'k1']);
+    expect(many.size).toBe(601);
+    expect(many.get('x1198')).toBe('"x1198"');
+    expect(many.get('x1199')).toBeUndefined();
+    expect(many.get('k1')).toBe('{"a":2}');
   });
 
   it('numbers review pairs and tallies each pair by the majority of its votes', async () => {

@@ -26,12 +26,11 @@ eachEngine('receipts and spend', (e) => {
     const days = await store.spend.byDay('2026-11-25', '2026-11-25');
     expect(days).toEqual([{ day: '2026-11-25', workflow: 'support-triage', purpose: 'production', calls: 3, errors: 1, cost: 0.006, inp: 210, outp: 105 }]);
     expect(await store.spend.production('2026-11-01', '2026-11-25')).toEqual([{ day: '2026-11-25', workflow: 'support-triage', team: 'support', cost: 0.006, upstream_calls: 2 }]);
-    expect(await store.spend.byVariant('support-triage', '2026-11-25', '2026-11-25')).toEqual(
-      expect.arrayContaining([
-        { variant: 'stable', calls: 2, cost: 0.002 },
-        { variant: 'candidate', calls: 1, cost: 0.004 },
-      ]),
-    );
+    expect(await store.spend.byVariant('support-triage', '2026-11-25', '2026-11-25')).toEqual([
+      { variant: 'candidate', calls: 1, cost: 0.004 },
+      { variant: 'stable', calls: 2, cost: 0.002 },
+    ]);
+    expect(await store.spend.byVariant('support-triage', '2026-11-25', '2026-11-25', 'eval')).toEqual([]);
     expect(await store.spend.productionCost('support-triage', '2026-11-25')).toBeCloseTo(0.006, 10);
     expect(await store.spend.productionCost('support-triage', '2026-11-24')).toBe(0);
   });
@@ -156,5 +155,8 @@ eachEngine('receipts and spend', (e) => {
     expect(await store.receipts.unreviewedDrafts('support-triage', T0)).toEqual({ count: 2, oldestTs: T0 - 100 });
     expect(await store.receipts.unreviewedDrafts('nothing', T0)).toEqual({ count: 0, oldestTs: null });
     expect(await store.receipts.awaitingApproval('support-triage')).toBe(2);
+    expect(await store.receipts.count()).toBe(8);
+    expect(await store.receipts.count('production')).toBe(8);
+    expect(await store.receipts.count('eval')).toBe(0);
   });
 });

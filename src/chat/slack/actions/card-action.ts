@@ -26,7 +26,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     await ack();
     const user = body.user.id;
     const key = deliveryKey(body.team?.id ?? undefined, 'action', action.action_ts, user, action.action_id);
-    if (!firstDelivery(ctx.db, key, ctx.now())) return;
+    if (!(await firstDelivery(ctx.store, key, ctx.now()))) return;
     const channel = body.channel?.id ?? body.container?.channel_id;
     const to: ReplyTarget = { user, channel, respond: body.response_url ? (m) => respond(m as never) : undefined };
     const decoded = decodeActionValue(action.value ?? '');
@@ -36,7 +36,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
     }
     try {
       if (decoded.input) {
-        const { cardAction, card } = clickedAction(deps, decoded, action.text?.text);
+        const { cardAction, card } = await clickedAction(deps, decoded, action.text?.text);
         const viewId = await deps.outbox.openModal(body.trigger_id, buildReasonModal(cardAction, card));
         if (viewId) deps.modals.set(viewId, { user, channel, responseUrl: body.response_url, at: ctx.now() });
         return;
@@ -54,7 +54,7 @@ export function registerCardActions(app: App, deps: SlackDeps): void {
 }
 
 /** The card action behind a click, from the release's current card when it still has it. */
-function clickedAction(deps: SlackDeps, decoded: DecodedAction, buttonText?: string): { cardAction: CardAction; card: Card } {
+async function clickedAction(deps: SlackDeps, decoded: DecodedAction, buttonText?: string): Promise<{ cardAction: CardAction; card: Card }> {
   const { ctx } = deps.rt;
   const fallback: CardAction = {
     id: decoded.actionId,
@@ -65,9 +65,9 @@ function clickedAction(deps: SlackDeps, decoded: DecodedAction, buttonText?: str
   const p = parseCommand(decoded.command);
   const target = p.ok ? commandTarget(p.command) : undefined;
   if (p.ok && target && (RELEASE_VERBS as readonly string[]).includes(p.command.verb)) {
-    const r = resolveRelease(ctx, target, p.command.verb as ReleaseVerb);
+    const r = await resolveRelease(ctx, target, p.command.verb as ReleaseVerb);
     if (r.ok) {
-      const card = releaseCardOf(ctx, r.value);
+      const card = await releaseCardOf(ctx, r.value);
       const same = card.actions?.find((a) => a.id === decoded.actionId && a.command === decoded.command);
       return { cardAction: same ?? fallback, card };
     }

@@ -16,7 +16,7 @@ export function registerAiReleaseCommand(app: App, deps: SlackDeps): void {
   const { ctx } = deps.rt;
   app.command(SLASH_COMMAND, async ({ command, ack, respond }) => {
     const key = deliveryKey(command.team_id, 'command', command.trigger_id || `${command.user_id}:${command.text}`);
-    if (!firstDelivery(ctx.db, key, ctx.now())) {
+    if (!(await firstDelivery(ctx.store, key, ctx.now()))) {
       await ack();
       return;
     }
@@ -29,7 +29,7 @@ export function registerAiReleaseCommand(app: App, deps: SlackDeps): void {
     try {
       const out = await runAsSlackUser(ctx, command.user_id, parsed.command);
       if (out.release) deps.rt.kick();
-      await respond({ response_type: 'ephemeral', replace_original: false, ...privateMessage(deps, command.user_id, privateCards(ctx, out)) });
+      await respond({ response_type: 'ephemeral', replace_original: false, ...(await privateMessage(deps, command.user_id, privateCards(ctx, out))) });
     } catch (e) {
       deps.rt.log.error('slack command failed', { text: command.text, error: (e as Error).message, stack: (e as Error).stack });
       await respond({ response_type: 'ephemeral', text: 'ai-release could not run that command; the error is in the server log.' }).catch(() => undefined);

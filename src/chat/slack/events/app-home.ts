@@ -35,7 +35,7 @@ export function registerAppHome(app: App, deps: SlackDeps): void {
   app.event('app_home_opened', async ({ event, body }) => {
     if (event.tab && event.tab !== 'home') return;
     const b = body as { team_id?: string; event_id?: string };
-    if (!firstDelivery(ctx.db, deliveryKey(b.team_id, 'event', b.event_id ?? `${event.user}:${event.event_ts}`), ctx.now())) return;
+    if (!(await firstDelivery(ctx.store, deliveryKey(b.team_id, 'event', b.event_id ?? `${event.user}:${event.event_ts}`), ctx.now()))) return;
     await deps.publishHome(event.user);
   });
 }

@@ -24,7 +24,7 @@ export function registerReasonModal(app: App, deps: SlackDeps): void {
     await ack();
     const user = body.user.id;
     const key = deliveryKey(body.team?.id, 'view', view.id, view.hash);
-    if (!firstDelivery(ctx.db, key, ctx.now())) return;
+    if (!(await firstDelivery(ctx.store, key, ctx.now()))) return;
     const opened = deps.modals.get(view.id);
     deps.modals.delete(view.id);
     const to = { user, channel: opened?.channel };
